@@ -1,0 +1,19 @@
+//! Egret's database migrations: schema, append-only audit triggers and the reference-catalogue seed.
+pub use sea_orm_migration::prelude::*;
+
+mod m0001_platform;
+mod m0002_catalogue_seed;
+pub mod sql;
+
+/// Every migration of Egret, in order.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m0001_platform::Migration),
+            Box::new(m0002_catalogue_seed::Migration),
+        ]
+    }
+}

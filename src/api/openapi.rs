@@ -1,0 +1,46 @@
+//! The OpenAPI 3 document of `/api/v1`, generated from the route annotations (utoipa).
+use rocket::serde::json::Json;
+use rocket::{get, routes, Route};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        let components = doc.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Egret LIMS API", description = "The JSON API of Egret, the laboratory information management system."),
+    modifiers(&BearerAuth),
+    paths(
+        super::auth::create_token, super::auth::delete_token, super::auth::me,
+        super::users::list, super::users::create, super::users::get_one, super::users::update,
+        super::catalogue::matrices, super::catalogue::patch_matrix, super::catalogue::analytes,
+        super::catalogue::methods_list, super::catalogue::method_one, super::catalogue::method_patch,
+        super::catalogue::method_analytes, super::catalogue::method_analyte_one, super::catalogue::method_analyte_create,
+        super::catalogue::method_analyte_patch, super::catalogue::packages, super::catalogue::package_one,
+        super::catalogue::standards, super::catalogue::limits, super::catalogue::lab_get, super::catalogue::lab_put,
+        super::system::audit_list, super::system::audit_verify, openapi_json,
+    ),
+    components(schemas(crate::error::Problem, crate::error::FieldError))
+)]
+pub struct ApiDoc;
+
+pub fn routes() -> Vec<Route> {
+    routes![openapi_json]
+}
+
+/// This document.
+#[utoipa::path(get, path = "/api/v1/openapi.json", tag = "meta", responses((status = 200, body = Object)))]
+#[get("/openapi.json")]
+pub fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}

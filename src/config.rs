@@ -1,0 +1,144 @@
+//! Settings: `Rocket.toml` defaults, each overridable by an `EGRET_<KEY>` environment variable.
+use rocket::figment::providers::Env;
+use rocket::figment::Figment;
+use serde::Deserialize;
+use std::path::PathBuf;
+
+/// Egret's own settings (Rocket's own — port, address, secret key, limits — stay Rocket's).
+#[derive(Clone, Debug, Deserialize)]
+pub struct Config {
+    #[serde(default = "default_database_url")]
+    pub database_url: String,
+    #[serde(default)]
+    pub admin_password: Option<String>,
+    #[serde(default = "default_public_url")]
+    pub public_url: String,
+    #[serde(default = "default_data_dir")]
+    pub data_dir: PathBuf,
+    #[serde(default = "default_lockout_threshold")]
+    pub lockout_threshold: u32,
+    #[serde(default = "default_lockout_minutes")]
+    pub lockout_minutes: u32,
+    #[serde(default = "default_token_hours")]
+    pub token_ttl_hours: u32,
+    #[serde(default = "default_session_hours")]
+    pub session_ttl_hours: u32,
+    #[serde(default = "default_timezone")]
+    pub timezone: String,
+    #[serde(default = "default_bulk_json_limit")]
+    pub bulk_json_limit_mib: u32,
+}
+
+fn default_database_url() -> String {
+    "sqlite://data/egret.db?mode=rwc".into()
+}
+fn default_public_url() -> String {
+    "http://127.0.0.1:8000".into()
+}
+fn default_data_dir() -> PathBuf {
+    PathBuf::from("data")
+}
+fn default_lockout_threshold() -> u32 {
+    5
+}
+fn default_lockout_minutes() -> u32 {
+    15
+}
+fn default_token_hours() -> u32 {
+    12
+}
+fn default_session_hours() -> u32 {
+    12
+}
+fn default_timezone() -> String {
+    "Asia/Shanghai".into()
+}
+fn default_bulk_json_limit() -> u32 {
+    64
+}
+
+/// Rocket's own figment (Rocket.toml, `ROCKET_*`, profile) with `EGRET_*` variables merged over it.
+pub fn figment() -> Figment {
+    rocket::Config::figment().merge(
+        Env::prefixed("EGRET_")
+            .ignore(&["TEST_DATABASE_URL"])
+            .global(),
+    )
+}
+
+impl Config {
+    /// Reads and checks the settings; the error is one line naming the setting.
+    pub fn from_figment(figment: &Figment) -> Result<Config, String> {
+        let cfg: Config = figment.extract().map_err(|e| {
+            let e = e
+                .into_iter()
+                .next()
+                .map(|e| e.to_string())
+                .unwrap_or_default();
+            format!("invalid setting: {e}")
+        })?;
+        cfg.validate()?;
+        Ok(cfg)
+    }
+
+    fn validate(&self) -> Result<(), String> {
+        let url = &self.database_url;
+        if !(url.starts_with("sqlite:")
+            || url.starts_with("postgres://")
+            || url.starts_with("postgresql://"))
+        {
+            return Err(format!(
+                "invalid setting database_url (EGRET_DATABASE_URL): '{url}' must start with sqlite: or postgres://"
+            ));
+        }
+        if !(self.public_url.starts_with("http://") || self.public_url.starts_with("https://")) {
+            return Err(format!(
+                "invalid setting public_url (EGRET_PUBLIC_URL): '{}' must start with http:// or https://",
+                self.public_url
+            ));
+        }
+        if self.timezone.parse::<chrono_tz::Tz>().is_err() {
+            return Err(format!(
+                "invalid setting timezone (EGRET_TIMEZONE): '{}' is not an IANA time zone such as Asia/Shanghai",
+                self.timezone
+            ));
+        }
+        for (name, v) in [
+            (
+                "lockout_threshold (EGRET_LOCKOUT_THRESHOLD)",
+                self.lockout_threshold,
+            ),
+            (
+                "lockout_minutes (EGRET_LOCKOUT_MINUTES)",
+                self.lockout_minutes,
+            ),
+            (
+                "token_ttl_hours (EGRET_TOKEN_TTL_HOURS)",
+                self.token_ttl_hours,
+            ),
+            (
+                "session_ttl_hours (EGRET_SESSION_TTL_HOURS)",
+                self.session_ttl_hours,
+            ),
+            (
+                "bulk_json_limit_mib (EGRET_BULK_JSON_LIMIT_MIB)",
+                self.bulk_json_limit_mib,
+            ),
+        ] {
+            if v == 0 {
+                return Err(format!("invalid setting {name}: must be at least 1"));
+            }
+        }
+        if let Some(pw) = &self.admin_password {
+            crate::domain::password::check(pw).map_err(|e| {
+                format!("invalid setting admin_password (EGRET_ADMIN_PASSWORD): {e}")
+            })?;
+        }
+        Ok(())
+    }
+
+    /// The lab's time zone (validated at start-up).
+    pub fn tz(&self) -> chrono_tz::Tz {
+        self.timezone.parse().unwrap_or(chrono_tz::Asia::Shanghai)
+    }
+}

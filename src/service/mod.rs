@@ -1,0 +1,10 @@
+//! Use cases: each one a transaction over entities, domain rules and its audit events.
+pub mod audit;
+pub mod auth;
+pub mod catalogue;
+pub mod dashboard;
+pub mod lab;
+pub mod methods;
+pub mod page;
+pub mod patch;
+pub mod users;

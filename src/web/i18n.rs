@@ -1,0 +1,227 @@
+//! Interface texts in Chinese (default) and English.
+
+/// The language of a page and its texts.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct Tr {
+    pub en: bool,
+}
+
+impl Tr {
+    pub fn new(lang: &str) -> Tr {
+        Tr { en: lang == "en" }
+    }
+
+    pub fn lang(&self) -> &'static str {
+        if self.en {
+            "en"
+        } else {
+            "zh-CN"
+        }
+    }
+
+    /// The text for `key`; an unknown key shows itself, so a missing text is visible, not silent.
+    pub fn t<'a>(&self, key: &'a str) -> &'a str {
+        match TEXTS.iter().find(|(k, _, _)| *k == key) {
+            Some((_, zh, en)) => {
+                if self.en {
+                    en
+                } else {
+                    zh
+                }
+            }
+            None => key,
+        }
+    }
+
+    /// Chooses between a Chinese and an English value of a record (e.g. a name).
+    pub fn pick<'a>(&self, zh: &'a str, en: &'a str) -> &'a str {
+        if self.en && !en.is_empty() {
+            en
+        } else {
+            zh
+        }
+    }
+}
+
+/// (key, zh-CN, en)
+const TEXTS: &[(&str, &str, &str)] = &[
+    ("app.name", "白鹭 LIMS", "Egret LIMS"),
+    (
+        "app.tagline",
+        "生态环境监测实验室信息管理系统",
+        "Laboratory information management for environmental monitoring",
+    ),
+    ("nav.home", "首页", "Home"),
+    ("nav.users", "用户", "Users"),
+    ("nav.standards", "标准限值", "Standards"),
+    ("nav.methods", "方法", "Methods"),
+    ("nav.lab", "实验室信息", "Lab profile"),
+    ("nav.logout", "退出", "Sign out"),
+    ("nav.language", "English", "中文"),
+    ("login.title", "登录", "Sign in"),
+    ("login.username", "用户名", "Username"),
+    ("login.password", "密码", "Password"),
+    ("login.submit", "登录", "Sign in"),
+    ("role.admin", "管理员", "Admin"),
+    ("role.technician", "样品管理员", "Technician"),
+    ("role.analyst", "分析员", "Analyst"),
+    ("role.reviewer", "审核员", "Reviewer"),
+    ("role.signatory", "授权签字人", "Signatory"),
+    ("role.client", "委托方", "Client"),
+    ("home.title", "我的工作", "What needs me now"),
+    ("home.admin", "系统管理", "Administration"),
+    ("home.admin.users", "用户数", "Users"),
+    (
+        "home.admin.todo",
+        "待实验室设置的方法参数",
+        "Method settings the lab still has to set",
+    ),
+    ("home.admin.audit", "审计链", "Audit chain"),
+    (
+        "home.technician",
+        "样品接收与保存时限",
+        "Samples arriving and holding times",
+    ),
+    (
+        "home.analyst",
+        "工作清单与批次",
+        "Worklist and open batches",
+    ),
+    ("home.reviewer", "待审核批次", "Batches to verify"),
+    (
+        "home.signatory",
+        "待批准批次与待签发报告",
+        "Batches to approve and reports to issue",
+    ),
+    (
+        "home.client",
+        "我的委托单与报告",
+        "My work orders and reports",
+    ),
+    ("home.empty", "暂无待办事项。", "Nothing waiting for you."),
+    (
+        "home.later",
+        "该功能将在后续版本提供。",
+        "This arrives with a later release.",
+    ),
+    ("common.save", "保存", "Save"),
+    ("common.create", "新建", "Create"),
+    ("common.cancel", "取消", "Cancel"),
+    ("common.edit", "编辑", "Edit"),
+    ("common.yes", "是", "Yes"),
+    ("common.no", "否", "No"),
+    ("common.none", "—", "—"),
+    ("common.saved", "已保存。", "Saved."),
+    (
+        "common.errors",
+        "请更正下列标出的字段。",
+        "Please correct the fields marked below.",
+    ),
+    ("common.to_be_set", "待实验室设置", "to be set by the lab"),
+    ("common.next", "下一页", "Next page"),
+    ("common.status", "状态", "Status"),
+    ("common.version", "版本", "Version"),
+    ("users.title", "用户", "Users"),
+    ("users.new", "新建用户", "New user"),
+    ("users.edit", "编辑用户", "Edit user"),
+    ("users.username", "用户名", "Username"),
+    ("users.display_name", "姓名", "Name"),
+    ("users.roles", "角色", "Roles"),
+    ("users.client_id", "委托方 ID", "Client ID"),
+    ("users.active", "启用", "Active"),
+    ("users.disabled", "已停用", "Disabled"),
+    ("users.enabled", "启用中", "Active"),
+    ("users.locked", "已锁定至", "Locked until"),
+    ("users.unlock", "解除锁定", "Unlock now"),
+    ("users.password", "密码", "Password"),
+    (
+        "users.new_password",
+        "重置密码（留空则不变）",
+        "Reset password (leave empty to keep)",
+    ),
+    (
+        "users.password_hint",
+        "至少 10 个字符",
+        "at least 10 characters",
+    ),
+    ("users.created", "创建时间", "Created"),
+    ("standards.title", "标准与限值", "Standards and limits"),
+    ("standards.code", "代号", "Code"),
+    ("standards.name", "名称", "Title"),
+    ("standards.matrix", "介质", "Matrix"),
+    ("limits.analyte", "项目", "Analyte"),
+    ("limits.category", "类别", "Category"),
+    ("limits.kind", "类型", "Kind"),
+    ("limits.value", "限值", "Limit"),
+    ("limits.unit", "单位", "Unit"),
+    ("limits.conditions", "条件", "Conditions"),
+    ("limits.note", "备注", "Note"),
+    ("methods.title", "方法", "Methods"),
+    ("methods.code", "标准号", "Standard"),
+    ("methods.name", "方法名称", "Title"),
+    ("methods.technique", "技术", "Technique"),
+    ("methods.status", "状态", "Status"),
+    ("methods.qc", "质控插入规则", "QC insertion rule"),
+    (
+        "methods.batch_max_samples",
+        "每批最多样品数",
+        "Batch max samples",
+    ),
+    ("methods.blanks_per_batch", "每批空白数", "Blanks per batch"),
+    ("methods.lcs_per_batch", "每批质控样数", "LCS/CRM per batch"),
+    (
+        "methods.duplicate_rate_pct",
+        "平行样比例 %",
+        "Duplicate rate %",
+    ),
+    ("methods.spike_rate_pct", "加标比例 %", "Spike rate %"),
+    ("methods.analytes", "分析项目", "Analytes"),
+    ("ma.unit", "单位", "Unit"),
+    ("ma.mdl", "检出限", "MDL"),
+    ("ma.decimals", "小数位数", "Decimals"),
+    ("ma.significant_figures", "有效数字", "Significant figures"),
+    (
+        "ma.holding_time_hours",
+        "保存时限（小时）",
+        "Holding time (h)",
+    ),
+    (
+        "ma.holding_time_unpreserved_hours",
+        "未保存时限（小时）",
+        "Unpreserved holding time (h)",
+    ),
+    ("ma.container", "容器", "Container"),
+    ("ma.preservative", "保存剂", "Preservative"),
+    ("ma.qc_rules", "质控要求 (JSON)", "QC rules (JSON)"),
+    ("ma.mdl_source", "检出限来源", "MDL source"),
+    ("lab.title", "实验室信息", "Lab profile"),
+    ("lab.name_zh", "名称（中文）", "Name (Chinese)"),
+    ("lab.name_en", "名称（英文）", "Name (English)"),
+    ("lab.address", "地址", "Address"),
+    ("lab.phone", "电话", "Phone"),
+    ("lab.cma_number", "CMA 证书编号", "CMA certificate number"),
+    (
+        "lab.below_mdl_style",
+        "低于检出限的报出方式",
+        "Below detection limit shown as",
+    ),
+    (
+        "lab.below_mdl.mdl_l",
+        "检出限加 L（如 0.01L）",
+        "Limit followed by L (e.g. 0.01L)",
+    ),
+    ("lab.below_mdl.nd", "ND（未检出）", "ND (not detected)"),
+    ("lab.timezone", "时区", "Time zone"),
+    ("error.title", "出错了", "Something went wrong"),
+    (
+        "error.forbidden",
+        "您没有执行此操作的权限。",
+        "You are not allowed to do this.",
+    ),
+    (
+        "error.not_found",
+        "找不到该页面或记录。",
+        "This page or record does not exist.",
+    ),
+    ("error.back", "返回首页", "Back to the home page"),
+];

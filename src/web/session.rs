@@ -1,0 +1,201 @@
+//! Sign-in, sign-out, the language switch and each role's home page.
+use super::{check_csrf, with_user, FormErrors, Layout, PageResult};
+use crate::auth::csrf::Csrf;
+use crate::auth::guard::SESSION_COOKIE;
+use crate::auth::WebUser;
+use crate::domain::role::Role;
+use crate::service::auth::{self as auth_service, TokenKind};
+use crate::state::AppState;
+use askama::Template;
+use askama_web::WebTemplate;
+use rocket::form::Form;
+use rocket::http::{Cookie, CookieJar, SameSite};
+use rocket::response::Redirect;
+use rocket::{get, post, routes, FromForm, Route, State};
+
+pub fn routes() -> Vec<Route> {
+    routes![
+        login_page,
+        login_signed_in,
+        login_submit,
+        logout,
+        home,
+        set_lang
+    ]
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "login.html")]
+pub struct LoginPage {
+    pub layout: Layout,
+    pub username: String,
+    pub errors: FormErrors,
+}
+
+#[get("/login", rank = 1)]
+fn login_signed_in(_user: WebUser) -> Redirect {
+    Redirect::to("/")
+}
+
+#[get("/login", rank = 2)]
+fn login_page(csrf: Csrf) -> LoginPage {
+    LoginPage {
+        layout: Layout::new(None, &csrf, "login.title", "login"),
+        username: String::new(),
+        errors: FormErrors::default(),
+    }
+}
+
+#[derive(FromForm)]
+pub struct LoginForm {
+    #[field(default = "")]
+    username: String,
+    #[field(default = "")]
+    password: String,
+    #[field(name = "_csrf", default = "")]
+    csrf: String,
+}
+
+#[post("/login", data = "<form>")]
+async fn login_submit(
+    state: &State<AppState>,
+    csrf: Csrf,
+    cookies: &CookieJar<'_>,
+    form: Form<LoginForm>,
+) -> PageResult<Result<Redirect, LoginPage>> {
+    check_csrf(&csrf, &form.csrf)?;
+    match auth_service::login(
+        &state.db,
+        &state.config,
+        &form.username,
+        &form.password,
+        TokenKind::Web,
+    )
+    .await
+    {
+        Ok((token, _expires, _user)) => {
+            cookies.add_private(
+                Cookie::build((SESSION_COOKIE, token))
+                    .http_only(true)
+                    .same_site(SameSite::Lax)
+                    .path("/")
+                    .build(),
+            );
+            Csrf::rotate(cookies);
+            Ok(Ok(Redirect::to("/")))
+        }
+        Err(e) => Ok(Err(LoginPage {
+            layout: Layout::new(None, &csrf, "login.title", "login"),
+            username: form.username.clone(),
+            errors: FormErrors::from_error(&e),
+        })),
+    }
+}
+
+#[derive(FromForm)]
+pub struct CsrfOnly {
+    #[field(name = "_csrf", default = "")]
+    csrf: String,
+}
+
+#[post("/logout", data = "<form>")]
+async fn logout(
+    state: &State<AppState>,
+    user: WebUser,
+    csrf: Csrf,
+    cookies: &CookieJar<'_>,
+    form: Form<CsrfOnly>,
+) -> PageResult<Redirect> {
+    check_csrf(&csrf, &form.csrf)?;
+    auth_service::revoke(&state.db, &user)
+        .await
+        .map_err(with_user(&user))?;
+    cookies.remove_private(SESSION_COOKIE);
+    Csrf::rotate(cookies);
+    Ok(Redirect::to("/login"))
+}
+
+#[derive(FromForm)]
+pub struct LangForm {
+    #[field(default = "")]
+    lang: String,
+    #[field(default = "/")]
+    back: String,
+    #[field(name = "_csrf", default = "")]
+    csrf: String,
+}
+
+#[post("/lang", data = "<form>")]
+async fn set_lang(
+    state: &State<AppState>,
+    user: WebUser,
+    csrf: Csrf,
+    form: Form<LangForm>,
+) -> PageResult<Redirect> {
+    check_csrf(&csrf, &form.csrf)?;
+    crate::service::users::set_lang(&state.db, &user.actor(), user.id, &form.lang)
+        .await
+        .map_err(with_user(&user))?;
+    // Only a local path: never an open redirect.
+    let back = if form.back.starts_with('/') && !form.back.starts_with("//") {
+        form.back.clone()
+    } else {
+        "/".into()
+    };
+    Ok(Redirect::to(back))
+}
+
+/// One panel of the home page.
+pub struct Panel {
+    pub title: &'static str,
+    pub lines: Vec<(String, String)>,
+    pub note: &'static str,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "home.html")]
+pub struct HomePage {
+    pub layout: Layout,
+    pub panels: Vec<Panel>,
+}
+
+#[get("/")]
+async fn home(state: &State<AppState>, user: WebUser, csrf: Csrf) -> PageResult<HomePage> {
+    let layout = Layout::new(Some(&user), &csrf, "home.title", "home");
+    let tr = layout.tr;
+    let mut panels = Vec::new();
+    if user.has(Role::Admin) {
+        let s = crate::service::dashboard::admin_summary(&state.db)
+            .await
+            .map_err(with_user(&user))?;
+        let chain = format!("{} sealed · {} pending", s.audit_sealed, s.audit_pending);
+        panels.push(Panel {
+            title: tr.t("home.admin"),
+            lines: vec![
+                (tr.t("home.admin.users").to_string(), s.users.to_string()),
+                (
+                    tr.t("home.admin.todo").to_string(),
+                    s.method_settings_to_set.to_string(),
+                ),
+                (tr.t("home.admin.audit").to_string(), chain),
+            ],
+            note: "",
+        });
+    }
+    for (role, key) in [
+        (Role::Technician, "home.technician"),
+        (Role::Analyst, "home.analyst"),
+        (Role::Reviewer, "home.reviewer"),
+        (Role::Signatory, "home.signatory"),
+        (Role::Client, "home.client"),
+    ] {
+        if user.has(role) {
+            panels.push(Panel {
+                title: tr.t(key),
+                lines: vec![],
+                note: tr.t("home.later"),
+            });
+        }
+    }
+    Ok(HomePage { layout, panels })
+}

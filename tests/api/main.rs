@@ -1,0 +1,5 @@
+//! Egret's integration tests: each test spawns the app on a fresh database and drives it over HTTP.
+//! Set `EGRET_TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres` to run them on PostgreSQL.
+mod support;
+
+mod health;

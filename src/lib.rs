@@ -30,9 +30,21 @@ pub struct Prepared {
 /// Opens and migrates the database.
 pub async fn open_database(config: &Config) -> Result<Db, String> {
     let db = Db::connect(&config.database_url).await?;
-    migrations::Migrator::up(&db.conn, None)
-        .await
-        .map_err(|e| format!("database migration failed: {e}"))?;
+    let failed = |e: sea_orm::DbErr| format!("database migration failed: {e}");
+    if db.backend() == sea_orm::DbBackend::Postgres {
+        // Several processes may start at once on one PostgreSQL: one migrates, the others wait.
+        use sea_orm::{ConnectionTrait, TransactionTrait};
+        let txn = db.conn.begin().await.map_err(failed)?;
+        txn.execute_unprepared("SELECT pg_advisory_xact_lock(4547524547)")
+            .await
+            .map_err(failed)?;
+        migrations::Migrator::up(&txn, None).await.map_err(failed)?;
+        txn.commit().await.map_err(failed)?;
+    } else {
+        migrations::Migrator::up(&db.conn, None)
+            .await
+            .map_err(failed)?;
+    }
     Ok(db)
 }
 
@@ -46,7 +58,10 @@ pub async fn prepare(figment: Figment) -> Result<Prepared, String> {
             config.data_dir.display()
         )
     })?;
-    let figment = with_secret_key(figment, &config.data_dir)?;
+    let figment = with_secret_key(figment, &config.data_dir)?.merge((
+        "limits.bulk-json",
+        format!("{} MiB", config.bulk_json_limit_mib),
+    ));
     let db = open_database(&config).await?;
     service::audit::seal(&db)
         .await

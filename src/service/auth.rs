@@ -9,6 +9,7 @@ use crate::service::audit::{self, Actor, Change};
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter,
+    QuerySelect,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -55,7 +56,11 @@ pub async fn check_password(
     let now = Utc::now();
     let tx = db.begin().await?;
     // Re-read inside the write transaction: concurrent failures must all count.
-    let Some(current) = app_user::Entity::find_by_id(user.id).one(&*tx).await? else {
+    let Some(current) = app_user::Entity::find_by_id(user.id)
+        .lock_exclusive()
+        .one(&*tx)
+        .await?
+    else {
         return Err(denied());
     };
     let actor = Actor {
@@ -229,6 +234,7 @@ pub async fn resolve(db: &Db, raw: &str, kind: TokenKind) -> AppResult<CurrentUs
 pub async fn revoke(db: &Db, user: &CurrentUser) -> AppResult<()> {
     let tx = db.begin().await?;
     let Some(tok) = auth_token::Entity::find_by_id(user.token_id)
+        .lock_exclusive()
         .one(&*tx)
         .await?
     else {

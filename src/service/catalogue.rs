@@ -79,6 +79,7 @@ pub async fn patch_matrix(
     }
     let tx = db.begin().await?;
     let m = matrix::Entity::find_by_id(code)
+        .lock_exclusive()
         .one(&*tx)
         .await?
         .ok_or(AppError::NotFound("matrix".into()))?;

@@ -5,7 +5,7 @@ use crate::error::{AppError, AppResult, FieldError};
 use crate::service::audit::{self, Actor, Change};
 use crate::service::catalogue::BELOW_MDL_STYLES;
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait, IntoActiveModel};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait, IntoActiveModel, QuerySelect};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema, PartialEq, Eq)]
@@ -121,7 +121,17 @@ pub async fn put(
 ) -> AppResult<LabProfile> {
     let input = check(&input).map_err(AppError::Invalid)?;
     let tx = db.begin().await?;
-    let existing = lab_profile::Entity::find_by_id(1).one(&*tx).await?;
+    if db.backend() == sea_orm::DbBackend::Postgres {
+        // The first PUT inserts the row, and there is no row yet to lock: writers of the profile
+        // take turns on the table instead (two inserts of row 1 would fail on its primary key).
+        use sea_orm::ConnectionTrait;
+        tx.execute_unprepared("LOCK TABLE lab_profile IN SHARE ROW EXCLUSIVE MODE")
+            .await?;
+    }
+    let existing = lab_profile::Entity::find_by_id(1)
+        .lock_exclusive()
+        .one(&*tx)
+        .await?;
     let current_version = existing.as_ref().map(|r| r.version).unwrap_or(0);
     if let Some(v) = input.version {
         if v != current_version {
@@ -130,10 +140,9 @@ pub async fn put(
             )));
         }
     }
-    let before = match &existing {
-        Some(r) => Some(serde_json::to_value(from_row(r.clone())).unwrap_or_default()),
-        None => None,
-    };
+    let before = existing
+        .as_ref()
+        .map(|r| serde_json::to_value(from_row(r.clone())).unwrap_or_default());
     let row = lab_profile::Model {
         id: 1,
         name_zh: input.name_zh,

@@ -182,6 +182,7 @@ pub async fn patch_method(
     }
     let tx = db.begin().await?;
     let m = method::Entity::find_by_id(id)
+        .lock_exclusive()
         .one(&*tx)
         .await?
         .ok_or(AppError::NotFound("method".into()))?;
@@ -206,6 +207,7 @@ pub async fn patch_method(
     }
     if !am.is_changed() {
         let m = method::Entity::find_by_id(id)
+            .lock_exclusive()
             .one(&*tx)
             .await?
             .ok_or(AppError::NotFound("method".into()))?;
@@ -544,6 +546,7 @@ pub async fn patch_method_analyte(
     let read_version = p.version;
     let tx = db.begin().await?;
     let current = method_analyte::Entity::find_by_id(id)
+        .lock_exclusive()
         .one(&*tx)
         .await?
         .ok_or(AppError::NotFound("method_analyte".into()))?;

@@ -228,6 +228,7 @@ pub async fn update(db: &Db, actor: &Actor, id: Uuid, patch: UserPatch) -> AppRe
     };
     let tx = db.begin().await?;
     let user = app_user::Entity::find_by_id(id)
+        .lock_exclusive()
         .one(&*tx)
         .await?
         .ok_or(AppError::NotFound("user".into()))?;
@@ -257,12 +258,10 @@ pub async fn update(db: &Db, actor: &Actor, id: Uuid, patch: UserPatch) -> AppRe
         am.failed_logins = Set(0);
         reasons.push("password reset");
     }
-    if patch.unlock == Some(true) || patch.password.is_some() {
-        if user.locked_until.is_some() {
-            am.locked_until = Set(None);
-            am.failed_logins = Set(0);
-            reasons.push("unlocked by an administrator");
-        }
+    if (patch.unlock == Some(true) || patch.password.is_some()) && user.locked_until.is_some() {
+        am.locked_until = Set(None);
+        am.failed_logins = Set(0);
+        reasons.push("unlocked by an administrator");
     }
     let still_admin = roles
         .as_ref()
@@ -316,6 +315,7 @@ pub async fn set_lang(db: &Db, actor: &Actor, id: Uuid, lang: &str) -> AppResult
     }
     let tx = db.begin().await?;
     let user = app_user::Entity::find_by_id(id)
+        .lock_exclusive()
         .one(&*tx)
         .await?
         .ok_or(AppError::NotFound("user".into()))?;
@@ -369,10 +369,15 @@ pub async fn list(db: &Db, cursor: Option<&str>, limit: u64) -> AppResult<Page<U
     Ok(page::build(rows, limit, |u| u.username.clone()))
 }
 
-/// Creates the `admin` user when the database has no users. Returns the generated password,
+/// Creates the `admin` user when the database has no active admin (a new database). Returns the generated password,
 /// if one had to be generated (it is printed once and never stored in clear).
 pub async fn bootstrap_admin(db: &Db, cfg: &Config) -> AppResult<Option<String>> {
-    if app_user::Entity::find().count(&db.conn).await? > 0 {
+    let admins = app_user::Entity::find()
+        .filter(app_user::Column::Active.eq(true))
+        .filter(app_user::Column::Roles.contains("admin"))
+        .count(&db.conn)
+        .await?;
+    if admins > 0 || find_by_username(db, "admin").await?.is_some() {
         return Ok(None);
     }
     let (pw, generated) = match &cfg.admin_password {

@@ -212,6 +212,101 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ),
     ("lab.below_mdl.nd", "ND（未检出）", "ND (not detected)"),
     ("lab.timezone", "时区", "Time zone"),
+    // Shared by the admin and catalogue pages.
+    ("nav.breadcrumb", "当前位置", "Breadcrumb"),
+    ("common.empty", "没有记录。", "No records."),
+    ("common.all", "全部", "All"),
+    ("common.filter", "筛选", "Filter"),
+    ("common.clear", "清除筛选", "Clear filter"),
+    ("common.empty_clears", "留空即清除", "leave empty to clear"),
+    ("form.whole_number", "须为整数", "must be a whole number"),
+    ("form.invalid_id", "不是有效的 ID", "is not a valid id"),
+    (
+        "form.unknown_role",
+        "包含未知角色",
+        "contains an unknown role",
+    ),
+    (
+        "users.client_id_hint",
+        "仅委托方用户填写",
+        "client users only",
+    ),
+    ("users.flash_created", "已创建用户", "Created user"),
+    (
+        "lab.timezone_hint",
+        "IANA 时区，如 Asia/Shanghai",
+        "IANA zone, e.g. Asia/Shanghai",
+    ),
+    (
+        "limits.filter_hint",
+        "项目代码，如 pb、benzene",
+        "analyte code, e.g. pb, benzene",
+    ),
+    ("limits.suggest", "匹配的项目：", "Matching analytes:"),
+    ("limits.kind.screening", "筛选值", "Screening value"),
+    ("limits.kind.intervention", "管制值", "Intervention value"),
+    ("limits.kind.class_limit", "分类限值", "Class limit"),
+    (
+        "limits.category.first_class",
+        "第一类用地",
+        "Category 1 land",
+    ),
+    (
+        "limits.category.second_class",
+        "第二类用地",
+        "Category 2 land",
+    ),
+    ("limits.category.paddy", "水田", "Paddy"),
+    ("limits.category.orchard", "果园", "Orchard"),
+    ("limits.category.other", "其他", "Other"),
+    ("limits.category.all", "所有类型", "All types"),
+    ("limits.category.class_I", "Ⅰ类", "Class I"),
+    ("limits.category.class_II", "Ⅱ类", "Class II"),
+    ("limits.category.class_III", "Ⅲ类", "Class III"),
+    ("limits.category.class_IV", "Ⅳ类", "Class IV"),
+    ("limits.category.class_V", "Ⅴ类", "Class V"),
+    ("methods.source", "来源", "Source"),
+    (
+        "methods.status.candidate",
+        "候选方法 — 待实验室确认",
+        "candidate — lab to confirm",
+    ),
+    (
+        "methods.status.placeholder",
+        "占位 — 待实验室设置方法标准",
+        "placeholder — lab to set the method standard",
+    ),
+    (
+        "ma.flash_saved",
+        "已保存分析项目参数",
+        "Saved the settings of",
+    ),
+    ("ma.edit_title", "分析项目参数", "Analysis settings"),
+    ("ma.precision", "报告精度", "Reporting precision"),
+    ("ma.n_decimals", "位小数", "decimals"),
+    ("ma.n_sf", "位有效数字", "significant figures"),
+    ("ma.holding", "保存时限", "Holding time"),
+    ("ma.holding_unpreserved", "未加保存剂时限", "If unpreserved"),
+    ("ma.hours", "小时", "h"),
+    ("ma.text_result", "文本结果", "text result"),
+    ("ma.qc_rules_short", "质控要求", "QC rules"),
+    (
+        "ma.qc_rules_hint",
+        "JSON 数组，留空即清除",
+        "a JSON list; empty clears",
+    ),
+    (
+        "ma.json_error",
+        "不是有效的质控规则 JSON 列表",
+        "is not a valid JSON list of QC rules",
+    ),
+    ("qc.blank", "空白", "Blank"),
+    ("qc.duplicate", "平行样相对偏差", "Duplicate RD"),
+    ("qc.spike", "加标回收率", "Spike recovery"),
+    ("qc.lcs", "质控样回收率", "LCS/CRM recovery"),
+    ("qc.below_mdl", "< 检出限", "< MDL"),
+    ("qc.not_judged", "不判定", "not judged"),
+    ("qc.conc", "浓度", "conc."),
     ("error.title", "出错了", "Something went wrong"),
     (
         "error.forbidden",
@@ -225,3 +320,19 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ),
     ("error.back", "返回首页", "Back to the home page"),
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_key_is_defined_once_with_both_texts() {
+        for (i, (key, zh, en)) in TEXTS.iter().enumerate() {
+            assert!(!zh.is_empty() && !en.is_empty(), "{key} lacks a text");
+            assert!(
+                !TEXTS[i + 1..].iter().any(|(k, _, _)| k == key),
+                "{key} is defined twice"
+            );
+        }
+    }
+}

@@ -174,7 +174,7 @@ pub struct ErrorPage {
 pub struct PageError {
     pub status: Status,
     pub message: String,
-    pub user: Option<CurrentUser>,
+    pub user: Option<Box<CurrentUser>>,
 }
 
 impl From<AppError> for PageError {
@@ -190,7 +190,7 @@ impl From<AppError> for PageError {
 impl<'r> Responder<'r, 'static> for PageError {
     fn respond_to(self, req: &'r Request<'_>) -> response::Result<'static> {
         let csrf = Csrf(String::new());
-        let mut layout = Layout::new(self.user.as_ref(), &csrf, "error.title", "");
+        let mut layout = Layout::new(self.user.as_deref(), &csrf, "error.title", "");
         layout.title = format!("{} {}", self.status.code, layout.tr.t("error.title"));
         let page = ErrorPage {
             layout,
@@ -208,7 +208,7 @@ pub type PageResult<T> = Result<T, PageError>;
 /// Attaches the signed-in user to an error so its page keeps the navigation.
 pub fn with_user(user: &CurrentUser) -> impl FnOnce(AppError) -> PageError + '_ {
     move |e| PageError {
-        user: Some(user.clone()),
+        user: Some(Box::new(user.clone())),
         ..PageError::from(e)
     }
 }

@@ -2,4 +2,8 @@
 //! Set `EGRET_TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres` to run them on PostgreSQL.
 mod support;
 
+mod audit;
+mod auth;
+mod browser;
 mod health;
+mod roles;

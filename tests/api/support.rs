@@ -281,3 +281,249 @@ impl Drop for TestApp {
         }
     }
 }
+
+/// One answer as a client sees it: status, `Content-Type`, the body as JSON (Null when not JSON) and as text.
+#[derive(Debug)]
+pub struct Answer {
+    pub status: StatusCode,
+    pub content_type: String,
+    pub body: Value,
+    pub text: String,
+}
+
+impl Answer {
+    async fn read(res: Response) -> Answer {
+        let status = res.status();
+        let content_type = res
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        let text = res.text().await.unwrap_or_default();
+        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Answer {
+            status,
+            content_type,
+            body,
+            text,
+        }
+    }
+
+    /// The `field` of every entry of `errors`.
+    pub fn fields(&self) -> Vec<String> {
+        self.body["errors"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|e| e["field"].as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Asserts an `application/problem+json` answer with `status` and the RFC 9457 fields.
+    #[track_caller]
+    pub fn assert_problem(&self, status: u16) {
+        assert_eq!(self.status.as_u16(), status, "{self:?}");
+        self.assert_problem_shape();
+    }
+
+    /// Asserts the answer is a problem document (any status).
+    #[track_caller]
+    pub fn assert_problem_shape(&self) {
+        assert!(
+            self.content_type.starts_with("application/problem+json"),
+            "not problem+json: {self:?}"
+        );
+        let b = &self.body;
+        assert!(b["type"].is_string(), "problem without type: {self:?}");
+        assert!(b["title"].is_string(), "problem without title: {self:?}");
+        assert_eq!(
+            b["status"].as_u64(),
+            Some(self.status.as_u16() as u64),
+            "{self:?}"
+        );
+        assert!(
+            b["detail"].as_str().is_some_and(|d| !d.is_empty()),
+            "problem without detail: {self:?}"
+        );
+    }
+
+    /// Asserts a 422 problem whose errors name `field`.
+    #[track_caller]
+    pub fn assert_invalid(&self, field: &str) {
+        self.assert_problem(422);
+        assert!(
+            self.fields().iter().any(|f| f == field),
+            "422 does not name {field}: {self:?}"
+        );
+    }
+}
+
+impl TestApp {
+    /// Sends a request with an optional token and JSON body and reads the whole answer.
+    pub async fn answer(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+    ) -> Answer {
+        Answer::read(self.send(method, path, token, body).await).await
+    }
+
+    /// Sends raw bytes with the given `Content-Type`.
+    pub async fn raw(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> Answer {
+        let mut req = self
+            .client
+            .request(method, self.url(path))
+            .header(reqwest::header::CONTENT_TYPE, content_type)
+            .body(body);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        Answer::read(req.send().await.expect("request is answered")).await
+    }
+
+    pub async fn put(&self, path: &str, token: &str, body: Value) -> (StatusCode, Value) {
+        self.call(Method::PUT, path, Some(token), Some(&body)).await
+    }
+
+    pub async fn delete(&self, path: &str, token: &str) -> (StatusCode, Value) {
+        self.call(Method::DELETE, path, Some(token), None).await
+    }
+
+    /// Creates a user (password [`PASSWORD`]) and returns the user as the API shows it.
+    pub async fn create_user(
+        &self,
+        admin: &str,
+        username: &str,
+        roles: &[&str],
+        client_id: Option<uuid::Uuid>,
+    ) -> Value {
+        let mut body = json!({"username": username, "display_name": username, "password": PASSWORD, "roles": roles});
+        if let Some(c) = client_id {
+            body["client_id"] = json!(c);
+        }
+        let (status, user) = self.post("/api/v1/users", admin, body).await;
+        assert_eq!(status, StatusCode::CREATED, "create {username}: {user}");
+        user
+    }
+
+    /// Every item of a list, following `next_cursor` (`path` may already hold a query).
+    pub async fn all_items(&self, path: &str, token: &str) -> Vec<Value> {
+        let sep = if path.contains('?') { '&' } else { '?' };
+        let mut items = Vec::new();
+        let mut cursor: Option<String> = None;
+        for _ in 0..10_000 {
+            let url = match &cursor {
+                Some(c) => format!("{path}{sep}cursor={c}"),
+                None => path.to_string(),
+            };
+            let (status, page) = self.get(&url, token).await;
+            assert_eq!(status, StatusCode::OK, "GET {url}: {page}");
+            items.extend(page["items"].as_array().expect("items").iter().cloned());
+            match page["next_cursor"].as_str() {
+                Some(c) => cursor = Some(c.to_string()),
+                None => return items,
+            }
+        }
+        panic!("{path}: the cursor never ends");
+    }
+
+    /// The audit events of one entity, oldest first.
+    pub async fn audit_of(&self, token: &str, entity: &str, entity_id: &str) -> Vec<Value> {
+        self.all_items(
+            &format!("/api/v1/audit?entity={entity}&entity_id={entity_id}&limit=1000"),
+            token,
+        )
+        .await
+    }
+
+    /// `GET /api/v1/audit/verify`.
+    pub async fn verify_audit(&self, token: &str) -> Value {
+        let (status, v) = self.get("/api/v1/audit/verify", token).await;
+        assert_eq!(status, StatusCode::OK, "audit verify: {v}");
+        v
+    }
+}
+
+/// The six roles of DESIGN.md.
+pub const ROLES: [&str; 6] = [
+    "admin",
+    "technician",
+    "analyst",
+    "reviewer",
+    "signatory",
+    "client",
+];
+
+/// One signed-in user per role (the admin is the first admin; the client user belongs to a random client).
+pub struct RoleTokens(pub Vec<(&'static str, String)>);
+
+impl RoleTokens {
+    pub async fn create(app: &TestApp, admin: &str) -> RoleTokens {
+        let mut out = vec![("admin", admin.to_string())];
+        for role in &ROLES[1..] {
+            let name = format!("role-{role}");
+            let client = (*role == "client").then(uuid::Uuid::now_v7);
+            app.create_user(admin, &name, &[role], client).await;
+            out.push((role, app.login(&name, PASSWORD).await));
+        }
+        RoleTokens(out)
+    }
+
+    pub fn get(&self, role: &str) -> &str {
+        &self.0.iter().find(|(r, _)| *r == role).expect("role").1
+    }
+}
+
+/// The reference tables of the standards (`shared/reference`), if this checkout has them.
+/// Absent: a failure under `CI=true`, else `None` after a printed note.
+pub fn reference_dir(test: &str) -> Option<PathBuf> {
+    let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/reference"));
+    if dir.is_dir() {
+        return Some(dir);
+    }
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!(
+            "{test}: {} is missing (required under CI=true)",
+            dir.display()
+        );
+    }
+    eprintln!("{test}: skipped, {} is absent", dir.display());
+    None
+}
+
+/// Runs the futures concurrently and returns their outputs in order (a small `join_all`).
+pub async fn join_all<F: std::future::Future>(futs: impl IntoIterator<Item = F>) -> Vec<F::Output> {
+    use std::task::Poll;
+    let mut futs: Vec<std::pin::Pin<Box<F>>> = futs.into_iter().map(Box::pin).collect();
+    let mut out: Vec<Option<F::Output>> = futs.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for (slot, f) in out.iter_mut().zip(futs.iter_mut()) {
+            if slot.is_none() {
+                match f.as_mut().poll(cx) {
+                    Poll::Ready(v) => *slot = Some(v),
+                    Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending {
+            Poll::Pending
+        } else {
+            Poll::Ready(())
+        }
+    })
+    .await;
+    out.into_iter().map(|o| o.expect("ready")).collect()
+}

@@ -27,6 +27,9 @@ pub struct Config {
     pub timezone: String,
     #[serde(default = "default_bulk_json_limit")]
     pub bulk_json_limit_mib: u32,
+    /// CJK font of labels and reports: `path` or `path#face-index`; unset = well-known Debian fonts.
+    #[serde(default)]
+    pub report_font: Option<String>,
 }
 
 fn default_database_url() -> String {
@@ -134,6 +137,8 @@ impl Config {
                 format!("invalid setting admin_password (EGRET_ADMIN_PASSWORD): {e}")
             })?;
         }
+        // Finds and parses the process-wide CJK font (see `report::font`).
+        crate::report::font::configure(self.report_font.as_deref())?;
         Ok(())
     }
 

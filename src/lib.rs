@@ -6,6 +6,7 @@ pub mod db;
 pub mod domain;
 pub mod entity;
 pub mod error;
+pub mod report;
 pub mod service;
 pub mod state;
 pub mod web;

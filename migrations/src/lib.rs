@@ -3,6 +3,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m0001_platform;
 mod m0002_catalogue_seed;
+mod m0003_intake;
 pub mod sql;
 
 /// Every migration of Egret, in order.
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m0001_platform::Migration),
             Box::new(m0002_catalogue_seed::Migration),
+            Box::new(m0003_intake::Migration),
         ]
     }
 }

@@ -47,6 +47,35 @@ pub fn parse<T: DeserializeOwned>(text: &str) -> Result<T, FieldError> {
     })
 }
 
+/// True when `T` is read from a JSON object. serde also reads a struct from an array, field by
+/// position (`[1, 2, 3]` as `{batch_max_samples: 1, blanks_per_batch: 2, …}`), which no client means.
+pub fn expects_object<T: DeserializeOwned>() -> bool {
+    use serde::de::{Error as _, Visitor};
+    struct Probe(bool);
+    impl<'de> serde::Deserializer<'de> for &mut Probe {
+        type Error = serde::de::value::Error;
+        fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Self::Error> {
+            Err(Self::Error::custom("probe"))
+        }
+        fn deserialize_struct<V: Visitor<'de>>(
+            self,
+            _: &'static str,
+            _: &'static [&'static str],
+            _: V,
+        ) -> Result<V::Value, Self::Error> {
+            self.0 = true;
+            Err(Self::Error::custom("probe"))
+        }
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+            option unit unit_struct newtype_struct seq tuple tuple_struct map enum identifier ignored_any
+        }
+    }
+    let mut probe = Probe(false);
+    let _ = T::deserialize(&mut probe);
+    probe.0
+}
+
 /// Reads a body up to `limit_name`'s limit (default `json`).
 pub async fn read_body<'r>(
     req: &'r Request<'_>,
@@ -67,38 +96,101 @@ pub async fn read_body<'r>(
     }
 }
 
+/// A JSON body read under the `bulk-json` limit (large work orders), parsed like [`ApiJson`].
+#[derive(Debug)]
+pub struct BulkJson<T>(pub T);
+
+async fn from_json<'r, T: DeserializeOwned>(
+    req: &'r Request<'_>,
+    data: Data<'r>,
+    limit: &str,
+) -> data::Outcome<'r, T, AppError> {
+    let text = match read_body(req, data, limit).await {
+        Ok(t) => t,
+        Err((status, detail)) => return fail(req, status, detail, vec![]),
+    };
+    if text.trim().is_empty() {
+        return fail(
+            req,
+            Status::BadRequest,
+            "the request needs a JSON body".into(),
+            vec![],
+        );
+    }
+    if text.trim_start().starts_with('[')
+        && expects_object::<T>()
+        && serde_json::from_str::<serde::de::IgnoredAny>(&text).is_ok()
+    {
+        return fail(
+            req,
+            Status::UnprocessableEntity,
+            "body: must be a JSON object, not an array".into(),
+            vec![FieldError::new(
+                "body",
+                "must be a JSON object, not an array",
+            )],
+        );
+    }
+    match parse::<T>(&text) {
+        Ok(v) => data::Outcome::Success(v),
+        Err(fe) => {
+            let status = if serde_json::from_str::<serde_json::Value>(&text).is_err() {
+                Status::BadRequest
+            } else {
+                Status::UnprocessableEntity
+            };
+            let detail = if status == Status::BadRequest {
+                format!("the body is not valid JSON: {}", fe.message)
+            } else {
+                format!("{}: {}", fe.field, fe.message)
+            };
+            fail(req, status, detail, vec![fe])
+        }
+    }
+}
+
 #[rocket::async_trait]
 impl<'r, T: DeserializeOwned> FromData<'r> for ApiJson<T> {
     type Error = AppError;
 
     async fn from_data(req: &'r Request<'_>, data: Data<'r>) -> data::Outcome<'r, Self> {
-        let text = match read_body(req, data, "json").await {
-            Ok(t) => t,
-            Err((status, detail)) => return fail(req, status, detail, vec![]),
-        };
-        if text.trim().is_empty() {
-            return fail(
+        from_json(req, data, "json").await.map(ApiJson)
+    }
+}
+
+#[rocket::async_trait]
+impl<'r, T: DeserializeOwned> FromData<'r> for BulkJson<T> {
+    type Error = AppError;
+
+    async fn from_data(req: &'r Request<'_>, data: Data<'r>) -> data::Outcome<'r, Self> {
+        from_json(req, data, "bulk-json").await.map(BulkJson)
+    }
+}
+
+/// A raw upload (CSV files) read under the `file` limit.
+#[derive(Debug)]
+pub struct Upload(pub Vec<u8>);
+
+#[rocket::async_trait]
+impl<'r> FromData<'r> for Upload {
+    type Error = AppError;
+
+    async fn from_data(req: &'r Request<'_>, data: Data<'r>) -> data::Outcome<'r, Self> {
+        let limit = req.limits().get("file").unwrap_or(Limits::FILE);
+        match data.open(limit).into_bytes().await {
+            Ok(b) if b.is_complete() => data::Outcome::Success(Upload(b.into_inner())),
+            Ok(_) => fail(
+                req,
+                Status::PayloadTooLarge,
+                format!("the file is larger than the limit of {limit}"),
+                vec![],
+            ),
+            Err(e) => fail(
                 req,
                 Status::BadRequest,
-                "the request needs a JSON body".into(),
+                format!("the upload could not be read: {e}"),
                 vec![],
-            );
-        }
-        match parse::<T>(&text) {
-            Ok(v) => data::Outcome::Success(ApiJson(v)),
-            Err(fe) => {
-                let status = if serde_json::from_str::<serde_json::Value>(&text).is_err() {
-                    Status::BadRequest
-                } else {
-                    Status::UnprocessableEntity
-                };
-                let detail = if status == Status::BadRequest {
-                    format!("the body is not valid JSON: {}", fe.message)
-                } else {
-                    format!("{}: {}", fe.field, fe.message)
-                };
-                fail(req, status, detail, vec![fe])
-            }
+            ),
         }
     }
 }

@@ -1,6 +1,8 @@
 //! The JSON API under `/api/v1`: one file per resource; parse → authorise → call service → serialise.
 pub mod auth;
 pub mod catalogue;
+pub mod clients;
+pub mod intake;
 pub mod json;
 pub mod openapi;
 pub mod system;
@@ -27,6 +29,8 @@ pub fn routes() -> Vec<Route> {
     r.extend(auth::routes());
     r.extend(users::routes());
     r.extend(catalogue::routes());
+    r.extend(intake::routes());
+    r.extend(clients::routes());
     r.extend(system::routes());
     r.extend(openapi::routes());
     r

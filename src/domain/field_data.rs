@@ -7,7 +7,11 @@ use std::collections::BTreeMap;
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum Kind {
     /// A decimal within a plausible range (inclusive), in `unit`.
-    Number { min: &'static str, max: &'static str, unit: &'static str },
+    Number {
+        min: &'static str,
+        max: &'static str,
+        unit: &'static str,
+    },
     /// Free text (at most 200 characters).
     Text,
 }
@@ -31,19 +35,145 @@ const SOIL: &[&str] = &["soil", "sediment"];
 
 /// Every field item Egret knows.
 pub const ITEMS: &[Item] = &[
-    Item { name: "water_level_m", label_zh: "水位埋深", label_en: "Depth to water", kind: Kind::Number { min: "0", max: "1000", unit: "m" }, matrices: GW, mandatory: GW },
-    Item { name: "water_temp_c", label_zh: "水温", label_en: "Water temperature", kind: Kind::Number { min: "-5", max: "100", unit: "℃" }, matrices: WATER, mandatory: GW },
-    Item { name: "ph", label_zh: "pH", label_en: "pH", kind: Kind::Number { min: "0", max: "14", unit: "无量纲" }, matrices: WATER, mandatory: GW },
-    Item { name: "do_mg_l", label_zh: "溶解氧", label_en: "Dissolved oxygen", kind: Kind::Number { min: "0", max: "50", unit: "mg/L" }, matrices: WATER, mandatory: GW },
-    Item { name: "conductivity_us_cm", label_zh: "电导率", label_en: "Conductivity", kind: Kind::Number { min: "0", max: "200000", unit: "μS/cm" }, matrices: WATER, mandatory: GW },
-    Item { name: "orp_mv", label_zh: "氧化还原电位", label_en: "ORP", kind: Kind::Number { min: "-2000", max: "2000", unit: "mV" }, matrices: WATER, mandatory: GW },
-    Item { name: "turbidity_ntu", label_zh: "浊度", label_en: "Turbidity", kind: Kind::Number { min: "0", max: "100000", unit: "NTU" }, matrices: WATER, mandatory: GW },
-    Item { name: "odour", label_zh: "嗅和味", label_en: "Odour", kind: Kind::Text, matrices: WATER, mandatory: GW },
-    Item { name: "visible_matter", label_zh: "肉眼可见物", label_en: "Visible matter", kind: Kind::Text, matrices: WATER, mandatory: GW },
-    Item { name: "texture", label_zh: "质地", label_en: "Texture", kind: Kind::Text, matrices: SOIL, mandatory: &[] },
-    Item { name: "colour", label_zh: "颜色", label_en: "Colour", kind: Kind::Text, matrices: SOIL, mandatory: &[] },
-    Item { name: "moisture", label_zh: "湿度", label_en: "Moisture", kind: Kind::Text, matrices: SOIL, mandatory: &[] },
-    Item { name: "note", label_zh: "现场描述", label_en: "Field note", kind: Kind::Text, matrices: &["soil", "sediment", "groundwater", "surface_water", "seawater", "wastewater"], mandatory: &[] },
+    Item {
+        name: "water_level_m",
+        label_zh: "水位埋深",
+        label_en: "Depth to water",
+        kind: Kind::Number {
+            min: "0",
+            max: "1000",
+            unit: "m",
+        },
+        matrices: GW,
+        mandatory: GW,
+    },
+    Item {
+        name: "water_temp_c",
+        label_zh: "水温",
+        label_en: "Water temperature",
+        kind: Kind::Number {
+            min: "-5",
+            max: "100",
+            unit: "℃",
+        },
+        matrices: WATER,
+        mandatory: GW,
+    },
+    Item {
+        name: "ph",
+        label_zh: "pH",
+        label_en: "pH",
+        kind: Kind::Number {
+            min: "0",
+            max: "14",
+            unit: "无量纲",
+        },
+        matrices: WATER,
+        mandatory: GW,
+    },
+    Item {
+        name: "do_mg_l",
+        label_zh: "溶解氧",
+        label_en: "Dissolved oxygen",
+        kind: Kind::Number {
+            min: "0",
+            max: "50",
+            unit: "mg/L",
+        },
+        matrices: WATER,
+        mandatory: GW,
+    },
+    Item {
+        name: "conductivity_us_cm",
+        label_zh: "电导率",
+        label_en: "Conductivity",
+        kind: Kind::Number {
+            min: "0",
+            max: "200000",
+            unit: "μS/cm",
+        },
+        matrices: WATER,
+        mandatory: GW,
+    },
+    Item {
+        name: "orp_mv",
+        label_zh: "氧化还原电位",
+        label_en: "ORP",
+        kind: Kind::Number {
+            min: "-2000",
+            max: "2000",
+            unit: "mV",
+        },
+        matrices: WATER,
+        mandatory: GW,
+    },
+    Item {
+        name: "turbidity_ntu",
+        label_zh: "浊度",
+        label_en: "Turbidity",
+        kind: Kind::Number {
+            min: "0",
+            max: "100000",
+            unit: "NTU",
+        },
+        matrices: WATER,
+        mandatory: GW,
+    },
+    Item {
+        name: "odour",
+        label_zh: "嗅和味",
+        label_en: "Odour",
+        kind: Kind::Text,
+        matrices: WATER,
+        mandatory: GW,
+    },
+    Item {
+        name: "visible_matter",
+        label_zh: "肉眼可见物",
+        label_en: "Visible matter",
+        kind: Kind::Text,
+        matrices: WATER,
+        mandatory: GW,
+    },
+    Item {
+        name: "texture",
+        label_zh: "质地",
+        label_en: "Texture",
+        kind: Kind::Text,
+        matrices: SOIL,
+        mandatory: &[],
+    },
+    Item {
+        name: "colour",
+        label_zh: "颜色",
+        label_en: "Colour",
+        kind: Kind::Text,
+        matrices: SOIL,
+        mandatory: &[],
+    },
+    Item {
+        name: "moisture",
+        label_zh: "湿度",
+        label_en: "Moisture",
+        kind: Kind::Text,
+        matrices: SOIL,
+        mandatory: &[],
+    },
+    Item {
+        name: "note",
+        label_zh: "现场描述",
+        label_en: "Field note",
+        kind: Kind::Text,
+        matrices: &[
+            "soil",
+            "sediment",
+            "groundwater",
+            "surface_water",
+            "seawater",
+            "wastewater",
+        ],
+        mandatory: &[],
+    },
 ];
 
 pub fn item(name: &str) -> Option<&'static Item> {
@@ -64,7 +194,10 @@ pub struct Checked {
 
 /// Checks field data of a sample of `matrix`; values come as text (JSON numbers are passed as their text).
 /// Errors are `(item name, message)`. Missing mandatory items are not errors: they are listed in `missing`.
-pub fn check(matrix: &str, input: &BTreeMap<String, String>) -> Result<Checked, Vec<(String, String)>> {
+pub fn check(
+    matrix: &str,
+    input: &BTreeMap<String, String>,
+) -> Result<Checked, Vec<(String, String)>> {
     let mut errors = Vec::new();
     let mut values = BTreeMap::new();
     for (name, raw) in input {
@@ -74,7 +207,13 @@ pub fn check(matrix: &str, input: &BTreeMap<String, String>) -> Result<Checked, 
         }
         let Some(it) = item(name).filter(|i| i.matrices.contains(&matrix)) else {
             let known: Vec<&str> = items_for(matrix).map(|i| i.name).collect();
-            errors.push((name.clone(), format!("is not a field item of {matrix} (known: {})", known.join(", "))));
+            errors.push((
+                name.clone(),
+                format!(
+                    "is not a field item of {matrix} (known: {})",
+                    known.join(", ")
+                ),
+            ));
             continue;
         };
         match it.kind {
@@ -82,7 +221,10 @@ pub fn check(matrix: &str, input: &BTreeMap<String, String>) -> Result<Checked, 
                 Ok(c) => {
                     let v = decimal::value(&c);
                     if v < decimal::value(min) || v > decimal::value(max) {
-                        errors.push((name.clone(), format!("{raw} is outside the plausible range {min} to {max} {unit}")));
+                        errors.push((
+                            name.clone(),
+                            format!("{raw} is outside the plausible range {min} to {max} {unit}"),
+                        ));
                     } else {
                         values.insert(name.clone(), c);
                     }
@@ -114,7 +256,10 @@ mod tests {
     use super::*;
 
     fn map(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
@@ -130,6 +275,9 @@ mod tests {
         assert!(check("groundwater", &map(&[("ph", "15")])).is_err());
         assert!(check("groundwater", &map(&[("ph", "abc")])).is_err());
         assert!(check("groundwater", &map(&[("colour", "brown")])).is_err());
-        assert!(check("soil", &map(&[("texture", "壤土")])).unwrap().missing.is_empty());
+        assert!(check("soil", &map(&[("texture", "壤土")]))
+            .unwrap()
+            .missing
+            .is_empty());
     }
 }

@@ -20,19 +20,31 @@ impl Pattern {
         let mut seqs = 0;
         let mut rest = text;
         while let Some(start) = rest.find('{') {
-            let end = rest[start..].find('}').ok_or_else(|| format!("unclosed '{{' in pattern '{text}'"))? + start;
+            let end = rest[start..]
+                .find('}')
+                .ok_or_else(|| format!("unclosed '{{' in pattern '{text}'"))?
+                + start;
             let token = &rest[start + 1..end];
             match token {
                 "prefix" | "yyyy" | "yy" | "mm" | "yyyymm" | "dd" => {}
-                t if t == "seq" || t.strip_prefix("seq:0").is_some_and(|w| w.parse::<u8>().is_ok_and(|w| (1..=12).contains(&w))) => seqs += 1,
+                t if t == "seq"
+                    || t.strip_prefix("seq:0")
+                        .is_some_and(|w| w.parse::<u8>().is_ok_and(|w| (1..=12).contains(&w))) =>
+                {
+                    seqs += 1
+                }
                 other => return Err(format!("unknown token {{{other}}} in pattern '{text}'")),
             }
             rest = &rest[end + 1..];
         }
         if seqs != 1 {
-            return Err(format!("pattern '{text}' needs exactly one {{seq}} or {{seq:0N}}"));
+            return Err(format!(
+                "pattern '{text}' needs exactly one {{seq}} or {{seq:0N}}"
+            ));
         }
-        Ok(Pattern { text: text.to_string() })
+        Ok(Pattern {
+            text: text.to_string(),
+        })
     }
 
     fn fill(&self, prefix: &str, at: DateTime<Tz>, seq: Option<u64>) -> String {
@@ -40,7 +52,10 @@ impl Pattern {
         let mut rest = self.text.as_str();
         while let Some(start) = rest.find('{') {
             out.push_str(&rest[..start]);
-            let end = rest[start..].find('}').map(|e| e + start).unwrap_or(rest.len() - 1);
+            let end = rest[start..]
+                .find('}')
+                .map(|e| e + start)
+                .unwrap_or(rest.len() - 1);
             let token = &rest[start + 1..end];
             match token {
                 "prefix" => out.push_str(prefix),
@@ -52,7 +67,10 @@ impl Pattern {
                 t => match seq {
                     None => out.push_str("{seq}"),
                     Some(n) => {
-                        let width = t.strip_prefix("seq:0").and_then(|w| w.parse::<usize>().ok()).unwrap_or(0);
+                        let width = t
+                            .strip_prefix("seq:0")
+                            .and_then(|w| w.parse::<usize>().ok())
+                            .unwrap_or(0);
                         out.push_str(&format!("{n:0width$}"));
                     }
                 },
@@ -80,7 +98,9 @@ mod tests {
     use chrono::TimeZone;
 
     fn at() -> DateTime<Tz> {
-        chrono_tz::Asia::Shanghai.with_ymd_and_hms(2026, 11, 28, 9, 30, 0).unwrap()
+        chrono_tz::Asia::Shanghai
+            .with_ymd_and_hms(2026, 11, 28, 9, 30, 0)
+            .unwrap()
     }
 
     #[test]

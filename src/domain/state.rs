@@ -141,7 +141,9 @@ impl AnalysisStatus {
             (S::Verified, E::Approve) => S::Approved,
             (S::Submitted | S::Verified, E::SendBack) => S::Entered,
             (S::Pending | S::InBatch, E::Cancel) => S::Cancelled,
-            (S::Cancelled | S::Superseded, E::Supersede) => return Err(format!("a {self} analysis cannot be retested")),
+            (S::Cancelled | S::Superseded, E::Supersede) => {
+                return Err(format!("a {self} analysis cannot be retested"))
+            }
             (_, E::Supersede) => S::Superseded,
             (from, ev) => return Err(format!("a {from} analysis cannot take the step {ev:?}")),
         };
@@ -150,7 +152,10 @@ impl AnalysisStatus {
 
     /// Done for the purpose of completing a sample.
     pub fn is_final(self) -> bool {
-        matches!(self, AnalysisStatus::Approved | AnalysisStatus::Cancelled | AnalysisStatus::Superseded)
+        matches!(
+            self,
+            AnalysisStatus::Approved | AnalysisStatus::Cancelled | AnalysisStatus::Superseded
+        )
     }
 }
 
@@ -169,7 +174,15 @@ mod tests {
         assert_eq!(S::Reported.transition(E::Reopen), Ok(S::InAnalysis));
         assert_eq!(S::Rejected.transition(E::Dispose), Ok(S::Disposed));
         assert!(S::Disposed.transition(E::Receive).is_err());
-        for s in [S::Registered, S::Received, S::InAnalysis, S::Completed, S::Reported, S::Rejected, S::Disposed] {
+        for s in [
+            S::Registered,
+            S::Received,
+            S::InAnalysis,
+            S::Completed,
+            S::Reported,
+            S::Rejected,
+            S::Disposed,
+        ] {
             assert_eq!(S::parse(s.as_str()), Some(s));
         }
     }

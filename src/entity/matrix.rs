@@ -12,6 +12,7 @@ pub struct Model {
     pub below_mdl_style: Option<String>,
     pub sort_order: i32,
     pub version: i32,
+    pub lab_id_pattern: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

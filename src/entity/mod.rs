@@ -1,15 +1,24 @@
 //! sea-orm entities, one file per table, no logic.
+pub mod analysis;
 pub mod analyte;
 pub mod app_user;
 pub mod audit_event;
 pub mod audit_pending;
 pub mod audit_seal;
 pub mod auth_token;
+pub mod client;
+pub mod counter;
+pub mod custody_event;
 pub mod lab_profile;
 pub mod matrix;
 pub mod method;
 pub mod method_analyte;
 pub mod package;
 pub mod package_item;
+pub mod project;
+pub mod sample;
+pub mod sample_container;
+pub mod sampling_point;
 pub mod standard;
 pub mod standard_limit;
+pub mod work_order;

@@ -2,7 +2,7 @@
 use crate::db::{Db, WriteTx};
 use crate::domain::audit::{self as chain, EventText};
 use crate::entity::{audit_event, audit_pending, audit_seal};
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use sea_orm::{
     ActiveValue::{NotSet, Set},
     ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
@@ -37,15 +37,15 @@ pub struct Change<'a> {
     pub reason: Option<String>,
 }
 
-/// Writes one audit event in the change's own transaction; it is chained when the transaction commits.
-pub async fn record(tx: &WriteTx, actor: &Actor, change: Change<'_>) -> AppResult<i64> {
-    let id = Uuid::now_v7().to_string();
+fn event_row(actor: &Actor, change: Change<'_>) -> audit_event::ActiveModel {
+    let id = Uuid::now_v7();
+    let id_text = id.to_string();
     let at = chain::format_at(chrono::Utc::now());
     let user_id = actor.user_id.map(|u| u.to_string());
     let before = change.before.map(|v| v.to_string());
     let after = change.after.map(|v| v.to_string());
-    let text = EventText {
-        id: &id,
+    let canonical = chain::canonical(&EventText {
+        id: &id_text,
         at: &at,
         user_id: user_id.as_deref(),
         username: actor.username.as_deref(),
@@ -55,22 +55,61 @@ pub async fn record(tx: &WriteTx, actor: &Actor, change: Change<'_>) -> AppResul
         reason: change.reason.as_deref(),
         before: before.as_deref(),
         after: after.as_deref(),
-    };
-    let canonical = chain::canonical(&text);
-    let row = audit_event::ActiveModel {
+    });
+    audit_event::ActiveModel {
         seq: NotSet,
-        id: Set(Uuid::parse_str(&id).map_err(|e| AppError::Internal(e.to_string()))?),
-        at: Set(at.clone()),
-        user_id: Set(user_id.clone()),
+        id: Set(id),
+        at: Set(at),
+        user_id: Set(user_id),
         username: Set(actor.username.clone()),
         action: Set(change.action.to_string()),
         entity: Set(change.entity.to_string()),
-        entity_id: Set(change.entity_id.clone()),
-        before_json: Set(before.clone()),
-        after_json: Set(after.clone()),
-        reason: Set(change.reason.clone()),
+        entity_id: Set(change.entity_id),
+        before_json: Set(before),
+        after_json: Set(after),
+        reason: Set(change.reason),
         canonical: Set(canonical),
-    };
+    }
+}
+
+/// Writes many audit events (a bulk registration) in the caller's transaction, in bulk statements.
+pub async fn record_many(tx: &WriteTx, actor: &Actor, changes: Vec<Change<'_>>) -> AppResult<()> {
+    let rows: Vec<audit_event::ActiveModel> =
+        changes.into_iter().map(|c| event_row(actor, c)).collect();
+    for chunk in rows.chunks(1000) {
+        let ids: Vec<Uuid> = chunk
+            .iter()
+            .filter_map(|r| r.id.clone().into_value())
+            .filter_map(|v| match v {
+                sea_orm::Value::Uuid(Some(u)) => Some(u),
+                _ => None,
+            })
+            .collect();
+        audit_event::Entity::insert_many(chunk.to_vec())
+            .exec(&**tx)
+            .await?;
+        let seqs: Vec<i64> = audit_event::Entity::find()
+            .select_only()
+            .column(audit_event::Column::Seq)
+            .filter(audit_event::Column::Id.is_in(ids))
+            .into_tuple()
+            .all(&**tx)
+            .await?;
+        let pending: Vec<audit_pending::ActiveModel> = seqs
+            .into_iter()
+            .map(|s| audit_pending::ActiveModel { event_seq: Set(s) })
+            .collect();
+        audit_pending::Entity::insert_many(pending)
+            .exec(&**tx)
+            .await?;
+    }
+    tx.mark_audited();
+    Ok(())
+}
+
+/// Writes one audit event in the change's own transaction; it is chained when the transaction commits.
+pub async fn record(tx: &WriteTx, actor: &Actor, change: Change<'_>) -> AppResult<i64> {
+    let row = event_row(actor, change);
     let seq = audit_event::Entity::insert(row)
         .exec(&**tx)
         .await?

@@ -2,7 +2,11 @@
 pub mod audit;
 pub mod auth;
 pub mod catalogue;
+pub mod clients;
+pub mod counter;
 pub mod dashboard;
+pub mod input;
+pub mod intake;
 pub mod lab;
 pub mod methods;
 pub mod page;

@@ -211,6 +211,33 @@ async fn a_tampered_row_is_named_by_the_api_and_the_cli() {
     );
 }
 
+#[tokio::test]
+async fn a_row_rewritten_with_its_hashed_text_is_still_found() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let user = app.create_user(&admin, "forger", &["analyst"], None).await;
+    let uid = user["id"].as_str().unwrap();
+    app.create_user(&admin, "witness", &["analyst"], None).await;
+    let seq = one(&app.audit_of(&admin, "user", uid).await, "user.create")["seq"]
+        .as_i64()
+        .unwrap();
+    let disable = match app.backend {
+        Backend::Sqlite => "DROP TRIGGER audit_event_no_update",
+        Backend::Postgres => "ALTER TABLE audit_event DISABLE TRIGGER audit_event_no_update",
+    };
+    app.raw_sql(disable).await.expect("disable the trigger");
+    // A forger who knows the format rewrites the stored fields and the hashed text alike.
+    app.raw_sql(&format!(
+        "UPDATE audit_event SET after_json = REPLACE(after_json, 'analyst', 'admin'), \
+         canonical = REPLACE(canonical, 'analyst', 'admin') WHERE seq = {seq}"
+    ))
+    .await
+    .expect("tamper with the row");
+    let v = app.verify_audit(&admin).await;
+    assert_eq!(v["ok"], false, "{v}");
+    assert_eq!(v["first_broken_seq"].as_i64(), Some(seq), "{v}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_processes_on_one_postgresql_keep_one_chain() {
     let app = TestApp::spawn().await;

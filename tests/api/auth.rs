@@ -50,6 +50,7 @@ async fn a_token_has_the_documented_shape() {
 #[tokio::test]
 async fn a_wrong_password_or_unknown_user_is_401_problem() {
     let app = TestApp::spawn().await;
+    let mut details = Vec::new();
     for (user, pw) in [
         ("admin", "not-the-password"),
         ("nobody", ADMIN_PASSWORD),
@@ -58,7 +59,10 @@ async fn a_wrong_password_or_unknown_user_is_401_problem() {
         let a = sign_in(&app, user, pw).await;
         a.assert_problem(401);
         assert!(a.body.get("token").is_none());
+        details.push(a.body["detail"].clone());
     }
+    // The answer does not tell whether the username exists.
+    assert_eq!(details[0], details[1]);
     // A body without a password is a client error, not a sign-in.
     let a = app
         .answer(

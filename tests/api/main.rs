@@ -5,5 +5,7 @@ mod support;
 mod audit;
 mod auth;
 mod browser;
+mod catalogue;
 mod health;
+mod robustness;
 mod roles;

@@ -1,0 +1,72 @@
+//! Text placement in printpdf op lists: absolute positions, sub/superscript runs, faux bold.
+use super::font::CjkFont;
+use printpdf::{Color, FontId, Op, PdfFontHandle, Point, Pt, Rgb, TextItem, TextRenderingMode};
+
+/// Points per millimetre.
+pub const PT_PER_MM: f32 = 72.0 / 25.4;
+
+/// Millimetres to points.
+pub fn mm(v: f32) -> f32 {
+    v * PT_PER_MM
+}
+
+/// Black, for text and marks (thermal printers print nothing else).
+pub fn black() -> Color {
+    Color::Rgb(Rgb {
+        r: 0.0,
+        g: 0.0,
+        b: 0.0,
+        icc_profile: None,
+    })
+}
+
+/// A font added to one document, with its metrics.
+pub struct DocFont<'a> {
+    pub id: FontId,
+    pub font: &'a CjkFont,
+}
+
+impl DocFont<'_> {
+    /// Ops drawing `text` with its baseline starting at (`x`, `y`) points, at `size` points.
+    /// `bold` strokes the glyph outlines as well (a faux bold from the one regular face).
+    /// Each call is its own text section, so positions are absolute.
+    pub fn text(&self, x: f32, y: f32, size: f32, bold: bool, text: &str) -> Vec<Op> {
+        if text.is_empty() {
+            return Vec::new();
+        }
+        let mut ops = vec![Op::SaveGraphicsState, Op::StartTextSection];
+        if bold {
+            ops.extend([
+                Op::SetTextRenderingMode {
+                    mode: TextRenderingMode::FillStroke,
+                },
+                Op::SetOutlineColor { col: black() },
+                Op::SetOutlineThickness {
+                    pt: Pt(size * 0.045),
+                },
+            ]);
+        }
+        ops.push(Op::SetTextCursor {
+            pos: Point { x: Pt(x), y: Pt(y) },
+        });
+        for run in self.font.runs(text) {
+            ops.push(Op::SetFont {
+                font: PdfFontHandle::External(self.id.clone()),
+                size: Pt(size * run.scale),
+            });
+            ops.push(Op::SetLineOffset {
+                multiplier: run.rise * size,
+            });
+            ops.push(Op::ShowText {
+                items: vec![TextItem::Text(run.text)],
+            });
+        }
+        ops.extend([Op::EndTextSection, Op::RestoreGraphicsState]);
+        ops
+    }
+
+    /// Width of `text` at `size`, in points.
+    pub fn width(&self, text: &str, size: f32) -> f32 {
+        self.font.width(text, size)
+    }
+}

@@ -1,0 +1,846 @@
+//! Clients, their projects (land-use class, farmland type, standards judged against) and sampling points.
+use crate::db::Db;
+use crate::domain::decimal;
+use crate::entity::{client, project, sampling_point, standard};
+use crate::error::{AppError, AppResult, FieldError};
+use crate::service::audit::{self, Actor, Change};
+use crate::service::input::DecText;
+use crate::service::page::{self, Page};
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter,
+    QueryOrder, QuerySelect,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use uuid::Uuid;
+
+pub const LAND_USES: [&str; 2] = ["first_class", "second_class"];
+pub const FARMLAND_TYPES: [&str; 3] = ["paddy", "orchard", "other"];
+pub const POINT_KINDS: [&str; 6] = [
+    "soil_boring",
+    "monitoring_well",
+    "river_section",
+    "sea_buoy",
+    "outfall",
+    "other",
+];
+
+fn required(errors: &mut Vec<FieldError>, field: &str, v: &str, max: usize) -> String {
+    let v = v.trim();
+    if v.is_empty() || v.chars().count() > max {
+        errors.push(FieldError::new(
+            field,
+            format!("is required (at most {max} characters)"),
+        ));
+    }
+    v.to_string()
+}
+
+fn optional(
+    errors: &mut Vec<FieldError>,
+    field: &str,
+    v: &Option<String>,
+    max: usize,
+) -> Option<String> {
+    let v = v
+        .as_ref()
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())?;
+    if v.chars().count() > max {
+        errors.push(FieldError::new(
+            field,
+            format!("must be at most {max} characters"),
+        ));
+    }
+    Some(v)
+}
+
+fn code(errors: &mut Vec<FieldError>, v: &str) -> String {
+    let v = v.trim();
+    if v.is_empty()
+        || v.len() > 40
+        || !v
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+    {
+        errors.push(FieldError::new(
+            "code",
+            "1 to 40 letters, digits, '-', '_' or '.'",
+        ));
+    }
+    v.to_string()
+}
+
+fn stale(what: &str, current: i32, read: Option<i32>) -> AppResult<()> {
+    match read {
+        Some(v) if v != current => Err(AppError::Conflict(format!(
+            "the {what} was changed by someone else (version {current} now, {v} read); reload and try again"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+fn invalid_if(errors: Vec<FieldError>) -> AppResult<()> {
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::Invalid(errors))
+    }
+}
+
+// ---- clients ----
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct ClientView {
+    pub id: Uuid,
+    pub code: String,
+    pub name: String,
+    pub address: Option<String>,
+    pub contact: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<&client::Model> for ClientView {
+    fn from(c: &client::Model) -> ClientView {
+        ClientView {
+            id: c.id,
+            code: c.code.clone(),
+            name: c.name.clone(),
+            address: c.address.clone(),
+            contact: c.contact.clone(),
+            phone: c.phone.clone(),
+            email: c.email.clone(),
+            version: c.version,
+            created_at: c.created_at,
+        }
+    }
+}
+
+/// `POST /clients` and `PATCH /clients/{id}` (on PATCH every field is optional).
+#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClientInput {
+    #[serde(default)]
+    pub code: Option<String>,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub address: Option<String>,
+    #[serde(default)]
+    pub contact: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub version: Option<i32>,
+}
+
+fn client_fields(
+    errors: &mut Vec<FieldError>,
+    c: &mut client::Model,
+    input: &ClientInput,
+    creating: bool,
+) {
+    if creating || input.code.is_some() {
+        c.code = code(errors, input.code.as_deref().unwrap_or(""));
+    }
+    if creating || input.name.is_some() {
+        c.name = required(errors, "name", input.name.as_deref().unwrap_or(""), 200);
+    }
+    if creating || input.address.is_some() {
+        c.address = optional(errors, "address", &input.address, 300);
+    }
+    if creating || input.contact.is_some() {
+        c.contact = optional(errors, "contact", &input.contact, 100);
+    }
+    if creating || input.phone.is_some() {
+        c.phone = optional(errors, "phone", &input.phone, 50);
+    }
+    if creating || input.email.is_some() {
+        c.email = optional(errors, "email", &input.email, 200);
+        if c.email
+            .as_ref()
+            .is_some_and(|e| !e.contains('@') || e.contains(' '))
+        {
+            errors.push(FieldError::new("email", "is not an e-mail address"));
+        }
+    }
+}
+
+pub async fn create_client(db: &Db, actor: &Actor, input: ClientInput) -> AppResult<ClientView> {
+    let mut errors = Vec::new();
+    let now = Utc::now();
+    let mut c = client::Model {
+        id: Uuid::now_v7(),
+        code: String::new(),
+        name: String::new(),
+        address: None,
+        contact: None,
+        phone: None,
+        email: None,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+    };
+    client_fields(&mut errors, &mut c, &input, true);
+    invalid_if(errors)?;
+    let tx = db.begin().await?;
+    if client::Entity::find()
+        .filter(client::Column::Code.eq(&c.code))
+        .one(&*tx)
+        .await?
+        .is_some()
+    {
+        return Err(AppError::field("code", "is already used by another client"));
+    }
+    c.clone()
+        .into_active_model()
+        .reset_all()
+        .insert(&*tx)
+        .await?;
+    audit::record(
+        &tx,
+        actor,
+        Change {
+            action: "client.create",
+            entity: "client",
+            entity_id: c.id.to_string(),
+            before: None,
+            after: Some(json!(ClientView::from(&c))),
+            reason: None,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(ClientView::from(&c))
+}
+
+pub async fn update_client(
+    db: &Db,
+    actor: &Actor,
+    id: Uuid,
+    input: ClientInput,
+) -> AppResult<ClientView> {
+    let tx = db.begin().await?;
+    let current = client::Entity::find_by_id(id)
+        .lock_exclusive()
+        .one(&*tx)
+        .await?
+        .ok_or(AppError::NotFound("client".into()))?;
+    stale("client", current.version, input.version)?;
+    let mut next = current.clone();
+    let mut errors = Vec::new();
+    client_fields(&mut errors, &mut next, &input, false);
+    invalid_if(errors)?;
+    if next.code != current.code
+        && client::Entity::find()
+            .filter(client::Column::Code.eq(&next.code))
+            .one(&*tx)
+            .await?
+            .is_some()
+    {
+        return Err(AppError::field("code", "is already used by another client"));
+    }
+    if next == current {
+        tx.commit().await?;
+        return Ok(ClientView::from(&current));
+    }
+    next.version += 1;
+    next.updated_at = Utc::now();
+    let mut am = next.clone().into_active_model().reset_all();
+    am.id = sea_orm::ActiveValue::Unchanged(id);
+    am.update(&*tx).await?;
+    audit::record(
+        &tx,
+        actor,
+        Change {
+            action: "client.update",
+            entity: "client",
+            entity_id: id.to_string(),
+            before: Some(json!(ClientView::from(&current))),
+            after: Some(json!(ClientView::from(&next))),
+            reason: None,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(ClientView::from(&next))
+}
+
+pub async fn client(db: &Db, id: Uuid, scope: Option<Uuid>) -> AppResult<ClientView> {
+    if scope.is_some_and(|s| s != id) {
+        return Err(AppError::NotFound("client".into()));
+    }
+    let c = client::Entity::find_by_id(id)
+        .one(&db.conn)
+        .await?
+        .ok_or(AppError::NotFound("client".into()))?;
+    Ok(ClientView::from(&c))
+}
+
+pub async fn clients(
+    db: &Db,
+    scope: Option<Uuid>,
+    cursor: Option<&str>,
+    limit: u64,
+) -> AppResult<Page<ClientView>> {
+    let mut q = client::Entity::find()
+        .order_by_asc(client::Column::Code)
+        .limit(limit + 1);
+    if let Some(s) = scope {
+        q = q.filter(client::Column::Id.eq(s));
+    }
+    if let Some(after) = page::decode(cursor)? {
+        q = q.filter(client::Column::Code.gt(after));
+    }
+    let rows: Vec<ClientView> = q
+        .all(&db.conn)
+        .await?
+        .iter()
+        .map(ClientView::from)
+        .collect();
+    Ok(page::build(rows, limit, |c: &ClientView| c.code.clone()))
+}
+
+// ---- projects ----
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct ProjectView {
+    pub id: Uuid,
+    pub client_id: Uuid,
+    pub code: String,
+    pub name: String,
+    pub land_use: Option<String>,
+    pub farmland_type: Option<String>,
+    pub standards: Vec<String>,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<&project::Model> for ProjectView {
+    fn from(p: &project::Model) -> ProjectView {
+        ProjectView {
+            id: p.id,
+            client_id: p.client_id,
+            code: p.code.clone(),
+            name: p.name.clone(),
+            land_use: p.land_use.clone(),
+            farmland_type: p.farmland_type.clone(),
+            standards: p
+                .standards
+                .split(',')
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect(),
+            version: p.version,
+            created_at: p.created_at,
+        }
+    }
+}
+
+/// `POST /projects` and `PATCH /projects/{id}`.
+#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProjectInput {
+    #[serde(default)]
+    pub client_id: Option<Uuid>,
+    #[serde(default)]
+    pub code: Option<String>,
+    #[serde(default)]
+    pub name: Option<String>,
+    /// `first_class` or `second_class` (GB 36600).
+    #[serde(default)]
+    pub land_use: Option<String>,
+    /// `paddy`, `orchard` or `other` (GB 15618).
+    #[serde(default)]
+    pub farmland_type: Option<String>,
+    /// Standard codes the project is judged against.
+    #[serde(default)]
+    pub standards: Option<Vec<String>>,
+    #[serde(default)]
+    pub version: Option<i32>,
+}
+
+async fn project_fields(
+    db: &Db,
+    errors: &mut Vec<FieldError>,
+    p: &mut project::Model,
+    input: &ProjectInput,
+    creating: bool,
+) -> AppResult<()> {
+    if creating || input.code.is_some() {
+        p.code = code(errors, input.code.as_deref().unwrap_or(""));
+    }
+    if creating || input.name.is_some() {
+        p.name = required(errors, "name", input.name.as_deref().unwrap_or(""), 200);
+    }
+    let choice = |errors: &mut Vec<FieldError>,
+                  field: &str,
+                  v: &Option<String>,
+                  allowed: &[&str]|
+     -> Option<String> {
+        let v = v
+            .as_ref()
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())?;
+        if !allowed.contains(&v.as_str()) {
+            errors.push(FieldError::new(
+                field,
+                format!("must be one of {}", allowed.join(", ")),
+            ));
+        }
+        Some(v)
+    };
+    if creating || input.land_use.is_some() {
+        p.land_use = choice(errors, "land_use", &input.land_use, &LAND_USES);
+    }
+    if creating || input.farmland_type.is_some() {
+        p.farmland_type = choice(
+            errors,
+            "farmland_type",
+            &input.farmland_type,
+            &FARMLAND_TYPES,
+        );
+    }
+    if let Some(codes) = &input.standards {
+        let known: Vec<String> = standard::Entity::find()
+            .all(&db.conn)
+            .await?
+            .into_iter()
+            .map(|s| s.code)
+            .collect();
+        for (i, c) in codes.iter().enumerate() {
+            if !known.contains(c) {
+                errors.push(FieldError::new(
+                    format!("standards[{i}]"),
+                    format!("unknown standard '{c}' (one of {})", known.join(", ")),
+                ));
+            }
+        }
+        let mut codes = codes.clone();
+        codes.dedup();
+        p.standards = codes.join(",");
+    }
+    Ok(())
+}
+
+pub async fn create_project(db: &Db, actor: &Actor, input: ProjectInput) -> AppResult<ProjectView> {
+    let mut errors = Vec::new();
+    let now = Utc::now();
+    let client_id = input.client_id.unwrap_or_default();
+    if input.client_id.is_none() {
+        errors.push(FieldError::new("client_id", "is required"));
+    } else if client::Entity::find_by_id(client_id)
+        .one(&db.conn)
+        .await?
+        .is_none()
+    {
+        errors.push(FieldError::new("client_id", "no such client"));
+    }
+    let mut p = project::Model {
+        id: Uuid::now_v7(),
+        client_id,
+        code: String::new(),
+        name: String::new(),
+        land_use: None,
+        farmland_type: None,
+        standards: String::new(),
+        version: 1,
+        created_at: now,
+        updated_at: now,
+    };
+    project_fields(db, &mut errors, &mut p, &input, true).await?;
+    invalid_if(errors)?;
+    let tx = db.begin().await?;
+    let dup = project::Entity::find()
+        .filter(project::Column::ClientId.eq(client_id))
+        .filter(project::Column::Code.eq(&p.code))
+        .one(&*tx)
+        .await?;
+    if dup.is_some() {
+        return Err(AppError::field(
+            "code",
+            "this client already has a project with this code",
+        ));
+    }
+    p.clone()
+        .into_active_model()
+        .reset_all()
+        .insert(&*tx)
+        .await?;
+    audit::record(
+        &tx,
+        actor,
+        Change {
+            action: "project.create",
+            entity: "project",
+            entity_id: p.id.to_string(),
+            before: None,
+            after: Some(json!(ProjectView::from(&p))),
+            reason: None,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(ProjectView::from(&p))
+}
+
+pub async fn update_project(
+    db: &Db,
+    actor: &Actor,
+    id: Uuid,
+    input: ProjectInput,
+) -> AppResult<ProjectView> {
+    if input.client_id.is_some() {
+        return Err(AppError::field(
+            "client_id",
+            "a project cannot move to another client",
+        ));
+    }
+    let current = project::Entity::find_by_id(id)
+        .one(&db.conn)
+        .await?
+        .ok_or(AppError::NotFound("project".into()))?;
+    let mut next = current.clone();
+    let mut errors = Vec::new();
+    project_fields(db, &mut errors, &mut next, &input, false).await?;
+    invalid_if(errors)?;
+    let tx = db.begin().await?;
+    let locked = project::Entity::find_by_id(id)
+        .lock_exclusive()
+        .one(&*tx)
+        .await?
+        .ok_or(AppError::NotFound("project".into()))?;
+    stale(
+        "project",
+        locked.version,
+        input.version.or(Some(current.version)),
+    )?;
+    if next.code != current.code {
+        let dup = project::Entity::find()
+            .filter(project::Column::ClientId.eq(current.client_id))
+            .filter(project::Column::Code.eq(&next.code))
+            .one(&*tx)
+            .await?;
+        if dup.is_some() {
+            return Err(AppError::field(
+                "code",
+                "this client already has a project with this code",
+            ));
+        }
+    }
+    if next == current {
+        tx.commit().await?;
+        return Ok(ProjectView::from(&current));
+    }
+    next.version += 1;
+    next.updated_at = Utc::now();
+    let mut am = next.clone().into_active_model().reset_all();
+    am.id = sea_orm::ActiveValue::Unchanged(id);
+    am.update(&*tx).await?;
+    audit::record(
+        &tx,
+        actor,
+        Change {
+            action: "project.update",
+            entity: "project",
+            entity_id: id.to_string(),
+            before: Some(json!(ProjectView::from(&current))),
+            after: Some(json!(ProjectView::from(&next))),
+            reason: None,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(ProjectView::from(&next))
+}
+
+pub async fn project(db: &Db, id: Uuid, scope: Option<Uuid>) -> AppResult<ProjectView> {
+    let p = project::Entity::find_by_id(id)
+        .one(&db.conn)
+        .await?
+        .ok_or(AppError::NotFound("project".into()))?;
+    if scope.is_some_and(|s| s != p.client_id) {
+        return Err(AppError::NotFound("project".into()));
+    }
+    Ok(ProjectView::from(&p))
+}
+
+pub async fn projects(
+    db: &Db,
+    scope: Option<Uuid>,
+    client_id: Option<Uuid>,
+    cursor: Option<&str>,
+    limit: u64,
+) -> AppResult<Page<ProjectView>> {
+    let mut q = project::Entity::find()
+        .order_by_asc(project::Column::Id)
+        .limit(limit + 1);
+    if let Some(c) = scope.or(client_id) {
+        q = q.filter(project::Column::ClientId.eq(c));
+    }
+    if let Some(after) = page::decode(cursor)? {
+        let after = Uuid::parse_str(&after)
+            .map_err(|_| AppError::field("cursor", "is not a cursor this server handed out"))?;
+        q = q.filter(project::Column::Id.gt(after));
+    }
+    let rows: Vec<ProjectView> = q
+        .all(&db.conn)
+        .await?
+        .iter()
+        .map(ProjectView::from)
+        .collect();
+    Ok(page::build(rows, limit, |p: &ProjectView| p.id.to_string()))
+}
+
+// ---- sampling points ----
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct PointView {
+    pub id: Uuid,
+    pub project_id: Uuid,
+    pub code: String,
+    pub kind: String,
+    pub latitude: Option<String>,
+    pub longitude: Option<String>,
+    pub well_depth_m: Option<String>,
+    pub screen_top_m: Option<String>,
+    pub screen_bottom_m: Option<String>,
+    pub note: Option<String>,
+    pub version: i32,
+}
+
+impl From<&sampling_point::Model> for PointView {
+    fn from(p: &sampling_point::Model) -> PointView {
+        PointView {
+            id: p.id,
+            project_id: p.project_id,
+            code: p.code.clone(),
+            kind: p.kind.clone(),
+            latitude: p.latitude.clone(),
+            longitude: p.longitude.clone(),
+            well_depth_m: p.well_depth_m.clone(),
+            screen_top_m: p.screen_top_m.clone(),
+            screen_bottom_m: p.screen_bottom_m.clone(),
+            note: p.note.clone(),
+            version: p.version,
+        }
+    }
+}
+
+/// `POST /sampling-points`: WGS-84 coordinates (JSON numbers or strings), well data in metres.
+#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PointInput {
+    pub project_id: Uuid,
+    pub code: String,
+    pub kind: String,
+    #[serde(default)]
+    pub latitude: Option<DecText>,
+    #[serde(default)]
+    pub longitude: Option<DecText>,
+    #[serde(default)]
+    pub well_depth_m: Option<DecText>,
+    #[serde(default)]
+    pub screen_top_m: Option<DecText>,
+    #[serde(default)]
+    pub screen_bottom_m: Option<DecText>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+fn ranged(
+    errors: &mut Vec<FieldError>,
+    field: &str,
+    v: &Option<DecText>,
+    min: &str,
+    max: &str,
+) -> Option<String> {
+    let v = v.as_ref()?;
+    match decimal::parse(&v.0) {
+        Ok(c)
+            if decimal::value(&c) >= decimal::value(min)
+                && decimal::value(&c) <= decimal::value(max) =>
+        {
+            Some(c)
+        }
+        Ok(_) => {
+            errors.push(FieldError::new(
+                field,
+                format!("must be between {min} and {max}"),
+            ));
+            None
+        }
+        Err(e) => {
+            errors.push(FieldError::new(field, e));
+            None
+        }
+    }
+}
+
+pub async fn create_point(db: &Db, actor: &Actor, input: PointInput) -> AppResult<PointView> {
+    let mut errors = Vec::new();
+    if project::Entity::find_by_id(input.project_id)
+        .one(&db.conn)
+        .await?
+        .is_none()
+    {
+        errors.push(FieldError::new("project_id", "no such project"));
+    }
+    let code = code(&mut errors, &input.code);
+    let kind = input.kind.trim().to_string();
+    if !POINT_KINDS.contains(&kind.as_str()) {
+        errors.push(FieldError::new(
+            "kind",
+            format!("must be one of {}", POINT_KINDS.join(", ")),
+        ));
+    }
+    let latitude = ranged(&mut errors, "latitude", &input.latitude, "-90", "90");
+    let longitude = ranged(&mut errors, "longitude", &input.longitude, "-180", "180");
+    if latitude.is_some() != longitude.is_some() && errors.is_empty() {
+        errors.push(FieldError::new(
+            "longitude",
+            "give both latitude and longitude, or neither",
+        ));
+    }
+    let well = ranged(
+        &mut errors,
+        "well_depth_m",
+        &input.well_depth_m,
+        "0",
+        "5000",
+    );
+    let top = ranged(
+        &mut errors,
+        "screen_top_m",
+        &input.screen_top_m,
+        "0",
+        "5000",
+    );
+    let bottom = ranged(
+        &mut errors,
+        "screen_bottom_m",
+        &input.screen_bottom_m,
+        "0",
+        "5000",
+    );
+    if let (Some(t), Some(b)) = (&top, &bottom) {
+        if decimal::value(b) < decimal::value(t) {
+            errors.push(FieldError::new(
+                "screen_bottom_m",
+                "must not be above screen_top_m",
+            ));
+        }
+    }
+    if let (Some(w), Some(b)) = (&well, &bottom) {
+        if decimal::value(b) > decimal::value(w) {
+            errors.push(FieldError::new(
+                "screen_bottom_m",
+                "must not be below the well depth",
+            ));
+        }
+    }
+    let note = optional(&mut errors, "note", &input.note, 1000);
+    invalid_if(errors)?;
+    let now = Utc::now();
+    let p = sampling_point::Model {
+        id: Uuid::now_v7(),
+        project_id: input.project_id,
+        code,
+        kind,
+        latitude,
+        longitude,
+        well_depth_m: well,
+        screen_top_m: top,
+        screen_bottom_m: bottom,
+        note,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+    };
+    let tx = db.begin().await?;
+    let dup = sampling_point::Entity::find()
+        .filter(sampling_point::Column::ProjectId.eq(p.project_id))
+        .filter(sampling_point::Column::Code.eq(&p.code))
+        .one(&*tx)
+        .await?;
+    if dup.is_some() {
+        return Err(AppError::field(
+            "code",
+            "this project already has a sampling point with this code",
+        ));
+    }
+    p.clone()
+        .into_active_model()
+        .reset_all()
+        .insert(&*tx)
+        .await?;
+    audit::record(
+        &tx,
+        actor,
+        Change {
+            action: "sampling_point.create",
+            entity: "sampling_point",
+            entity_id: p.id.to_string(),
+            before: None,
+            after: Some(json!(PointView::from(&p))),
+            reason: None,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(PointView::from(&p))
+}
+
+pub async fn points(
+    db: &Db,
+    scope: Option<Uuid>,
+    project_id: Option<Uuid>,
+    cursor: Option<&str>,
+    limit: u64,
+) -> AppResult<Page<PointView>> {
+    let mut q = sampling_point::Entity::find()
+        .order_by_asc(sampling_point::Column::Id)
+        .limit(limit + 1);
+    if let Some(p) = project_id {
+        q = q.filter(sampling_point::Column::ProjectId.eq(p));
+    }
+    if let Some(c) = scope {
+        let ids: Vec<Uuid> = project::Entity::find()
+            .filter(project::Column::ClientId.eq(c))
+            .all(&db.conn)
+            .await?
+            .into_iter()
+            .map(|p| p.id)
+            .collect();
+        q = q.filter(sampling_point::Column::ProjectId.is_in(ids));
+    }
+    if let Some(after) = page::decode(cursor)? {
+        let after = Uuid::parse_str(&after)
+            .map_err(|_| AppError::field("cursor", "is not a cursor this server handed out"))?;
+        q = q.filter(sampling_point::Column::Id.gt(after));
+    }
+    let rows: Vec<PointView> = q.all(&db.conn).await?.iter().map(PointView::from).collect();
+    Ok(page::build(rows, limit, |p: &PointView| p.id.to_string()))
+}
+
+pub async fn point(db: &Db, id: Uuid, scope: Option<Uuid>) -> AppResult<PointView> {
+    let p = sampling_point::Entity::find_by_id(id)
+        .one(&db.conn)
+        .await?
+        .ok_or(AppError::NotFound("sampling point".into()))?;
+    if let Some(c) = scope {
+        let pr = project::Entity::find_by_id(p.project_id)
+            .one(&db.conn)
+            .await?;
+        if pr.is_none_or(|pr| pr.client_id != c) {
+            return Err(AppError::NotFound("sampling point".into()));
+        }
+    }
+    Ok(PointView::from(&p))
+}

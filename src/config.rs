@@ -30,6 +30,11 @@ pub struct Config {
     /// CJK font of labels and reports: `path` or `path#face-index`; unset = well-known Debian fonts.
     #[serde(default)]
     pub report_font: Option<String>,
+    /// Size of a sample-container label, in millimetres.
+    #[serde(default = "default_label_width")]
+    pub label_width_mm: f32,
+    #[serde(default = "default_label_height")]
+    pub label_height_mm: f32,
 }
 
 fn default_database_url() -> String {
@@ -52,6 +57,12 @@ fn default_token_hours() -> u32 {
 }
 fn default_session_hours() -> u32 {
     12
+}
+fn default_label_width() -> f32 {
+    50.0
+}
+fn default_label_height() -> f32 {
+    30.0
 }
 fn default_timezone() -> String {
     "Asia/Shanghai".into()
@@ -130,6 +141,14 @@ impl Config {
         ] {
             if v == 0 {
                 return Err(format!("invalid setting {name}: must be at least 1"));
+            }
+        }
+        for (name, v) in [
+            ("label_width_mm (EGRET_LABEL_WIDTH_MM)", self.label_width_mm),
+            ("label_height_mm (EGRET_LABEL_HEIGHT_MM)", self.label_height_mm),
+        ] {
+            if !(15.0..=300.0).contains(&v) {
+                return Err(format!("invalid setting {name}: must be between 15 and 300 mm"));
             }
         }
         if let Some(pw) = &self.admin_password {

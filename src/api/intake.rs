@@ -31,7 +31,8 @@ pub fn routes() -> Vec<Route> {
         receive,
         reject,
         custody,
-        holding_times
+        holding_times,
+        labels
     ]
 }
 
@@ -289,4 +290,15 @@ pub async fn holding_times(
     };
     let (expired, due_soon) = reads::holding_clocks(&state.db, hours, 1000).await?;
     Ok(Json(Clocks { expired, due_soon }))
+}
+
+/// Printable labels, one per sample container, with the container label as a QR code.
+#[utoipa::path(get, path = "/api/v1/work-orders/{id}/labels.pdf", tag = "intake", security(("bearer" = [])),
+    params(("id" = Uuid, Path)), responses((status = 200, content_type = "application/pdf", body = Vec<u8>),
+        (status = 503, body = crate::error::Problem, description = "no CJK font installed")))]
+#[get("/work-orders/<id>/labels.pdf")]
+pub async fn labels(state: &State<AppState>, user: ApiUser, id: Uuid) -> AppResult<(ContentType, Vec<u8>)> {
+    user.require(STAFF)?;
+    let pdf = crate::service::intake::labels::labels_pdf(&state.db, &state.config, id, None).await?;
+    Ok((ContentType::PDF, pdf))
 }

@@ -1,4 +1,4 @@
-//! The CJK font of labels and reports: found and parsed once per process, measured here.
+//! The CJK font of labels and reports, found and parsed once per process ([`CjkFont`] measures).
 //!
 //! Loading: [`configure`] runs during settings validation at start-up (`Config::validate`) with the
 //! `report_font` setting. A configured font that is missing or unreadable is an error that stops
@@ -8,7 +8,7 @@
 //! process, as in tests). Render code asks [`status`]: `Ok(font)` or `Err(advice)` — the advice
 //! ([`NO_FONT_ADVICE`]) is what label and report routes answer with a 503 and what the admin home
 //! page shows. The server starts without a CJK font and logs one warning.
-use printpdf::ParsedFont;
+pub use super::face::{CjkFont, Run};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, Once, PoisonError, RwLock};
 
@@ -26,177 +26,6 @@ pub const WELL_KNOWN: &[(&str, usize)] = &[
         0,
     ),
 ];
-
-/// A character every usable font must have: a font without it cannot print Chinese.
-const CJK_PROBE: char = '样';
-
-/// A parsed CJK font face with the metrics labels and reports need to lay text out.
-#[derive(Debug)]
-pub struct CjkFont {
-    parsed: ParsedFont,
-    source: String,
-    units_per_em: f32,
-    ascender: f32,
-    descender: f32,
-}
-
-/// A piece of text drawn at one size and baseline shift (see [`CjkFont::runs`]).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Run {
-    pub text: String,
-    /// Size relative to the requested size (1.0, or smaller for sub/superscripts).
-    pub scale: f32,
-    /// Baseline shift as a fraction of the requested size (negative = lowered).
-    pub rise: f32,
-}
-
-impl CjkFont {
-    /// Reads and parses face `index` of the font file at `path`.
-    pub fn load(path: &Path, index: usize) -> Result<CjkFont, String> {
-        let bytes = std::fs::read(path).map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => format!("{} does not exist", path.display()),
-            _ => format!("cannot read {}: {e}", path.display()),
-        })?;
-        let parsed =
-            std::panic::catch_unwind(|| ParsedFont::from_bytes(&bytes, index, &mut Vec::new()))
-                .ok()
-                .flatten()
-                .ok_or_else(|| {
-                    format!(
-                        "{} face {index} is not a readable TrueType/OpenType font",
-                        path.display()
-                    )
-                })?;
-        let metrics = parsed.pdf_font_metrics;
-        let font = CjkFont {
-            units_per_em: f32::from(metrics.units_per_em.max(1)),
-            ascender: f32::from(metrics.ascender),
-            descender: f32::from(metrics.descender),
-            source: format!("{}#{index}", path.display()),
-            parsed,
-        };
-        if !font.has_glyph(CJK_PROBE) {
-            return Err(format!(
-                "{} face {index} has no Chinese characters",
-                path.display()
-            ));
-        }
-        Ok(font)
-    }
-
-    /// The parsed face, to add to a `PdfDocument` (`doc.add_font(font.parsed())`).
-    pub fn parsed(&self) -> &ParsedFont {
-        &self.parsed
-    }
-
-    /// Where the face came from: `path#index`.
-    pub fn source(&self) -> &str {
-        &self.source
-    }
-
-    pub fn has_glyph(&self, c: char) -> bool {
-        self.parsed
-            .lookup_glyph_index(u32::from(c))
-            .is_some_and(|g| g != 0)
-    }
-
-    /// Height above the baseline at `size` (points).
-    pub fn ascent(&self, size: f32) -> f32 {
-        self.ascender / self.units_per_em * size
-    }
-
-    /// Depth below the baseline at `size` (points, positive).
-    pub fn descent(&self, size: f32) -> f32 {
-        -self.descender / self.units_per_em * size
-    }
-
-    /// Splits `text` into runs: characters the font lacks but that have a plain equivalent
-    /// (subscript and superscript digits and signs, e.g. HNO₃, Cr⁶⁺) become smaller digits lowered or raised.
-    pub fn runs(&self, text: &str) -> Vec<Run> {
-        let mut runs: Vec<Run> = Vec::new();
-        for c in text.chars() {
-            let (c, scale, rise) = match script_char(c) {
-                Some((plain, sub)) if !self.has_glyph(c) => {
-                    (plain, 0.7, if sub { -0.15 } else { 0.35 })
-                }
-                _ => (c, 1.0, 0.0),
-            };
-            match runs.last_mut() {
-                Some(r) if r.scale == scale && r.rise == rise => r.text.push(c),
-                _ => runs.push(Run {
-                    text: c.to_string(),
-                    scale,
-                    rise,
-                }),
-            }
-        }
-        runs
-    }
-
-    /// Width of `text` set at `size` points, in points, from the font's advance widths.
-    pub fn width(&self, text: &str, size: f32) -> f32 {
-        self.runs(text)
-            .iter()
-            .map(|r| self.plain_width(&r.text) * size * r.scale)
-            .sum()
-    }
-
-    /// Advance width of `text` at size 1 (no sub/superscript handling).
-    fn plain_width(&self, text: &str) -> f32 {
-        let units: u32 = text
-            .chars()
-            .map(|c| {
-                let gid = self.parsed.lookup_glyph_index(u32::from(c)).unwrap_or(0);
-                u32::from(self.parsed.get_horizontal_advance(gid))
-            })
-            .sum();
-        units as f32 / self.units_per_em
-    }
-
-    /// The largest size in `min..=max` at which `text` fits `width`; `min` if none does.
-    pub fn fit_size(&self, text: &str, width: f32, max: f32, min: f32) -> f32 {
-        let at_one = self.width(text, 1.0);
-        if at_one <= 0.0 {
-            return max;
-        }
-        // A hair under the exact quotient, so that rounding never makes the text overflow.
-        (width / at_one * 0.999).clamp(min, max.max(min))
-    }
-
-    /// `text` cut so that it fits `width` at `size`, ending with "…" when cut.
-    pub fn truncate(&self, text: &str, size: f32, width: f32) -> String {
-        if self.width(text, size) <= width {
-            return text.to_string();
-        }
-        let mut out = String::new();
-        for c in text.chars() {
-            out.push(c);
-            if self.width(&format!("{out}…"), size) > width {
-                out.pop();
-                break;
-            }
-        }
-        format!("{}…", out.trim_end())
-    }
-}
-
-/// Subscript/superscript digit or sign → (plain character, is subscript).
-fn script_char(c: char) -> Option<(char, bool)> {
-    let digit = |n: u32| char::from_digit(n, 10);
-    match c {
-        '\u{2080}'..='\u{2089}' => digit(c as u32 - 0x2080).map(|d| (d, true)),
-        '\u{2070}' => Some(('0', false)),
-        '\u{00B9}' => Some(('1', false)),
-        '\u{00B2}' => Some(('2', false)),
-        '\u{00B3}' => Some(('3', false)),
-        '\u{2074}'..='\u{2079}' => digit(c as u32 - 0x2070).map(|d| (d, false)),
-        '\u{207A}' => Some(('+', false)),
-        '\u{207B}' => Some(('-', false)),
-        '\u{208A}' => Some(('+', true)),
-        '\u{208B}' => Some(('-', true)),
-        _ => None,
-    }
-}
 
 /// Splits a `report_font` value, `path` or `path#face-index`, into its parts.
 pub fn parse_setting(value: &str) -> (PathBuf, usize) {
@@ -315,39 +144,5 @@ pub(crate) mod tests {
         assert!(!e.contains('\n'));
         let e = configure(Some(file!())).unwrap_err();
         assert!(e.contains("not a readable"), "{e}");
-    }
-
-    #[test]
-    fn widths_come_from_advances() {
-        let Some(font) = font_or_skip() else { return };
-        // CJK ideographs are one em wide; digits are narrower.
-        assert!((font.width("样品", 10.0) - 20.0).abs() < 0.5);
-        let digits = font.width("0123456789", 10.0);
-        assert!(digits > 30.0 && digits < 80.0, "{digits}");
-        assert_eq!(font.width("", 10.0), 0.0);
-    }
-
-    #[test]
-    fn subscript_chars_become_small_lowered_digits() {
-        let Some(font) = font_or_skip() else { return };
-        if font.has_glyph('₃') {
-            return;
-        }
-        let runs = font.runs("HNO₃");
-        assert_eq!(runs.len(), 2);
-        assert_eq!(runs[1].text, "3");
-        assert!(runs[1].rise < 0.0 && runs[1].scale < 1.0);
-    }
-
-    #[test]
-    fn fit_and_truncate() {
-        let Some(font) = font_or_skip() else { return };
-        let text = "GW-202611-00031-2";
-        let size = font.fit_size(text, 100.0, 30.0, 4.0);
-        assert!(font.width(text, size) <= 100.01 && size < 30.0);
-        assert_eq!(font.fit_size("x", 100.0, 12.0, 4.0), 12.0);
-        let cut = font.truncate("非常长的客户样品编号非常长的客户样品编号", 8.0, 60.0);
-        assert!(cut.ends_with('…') && font.width(&cut, 8.0) <= 60.0, "{cut}");
-        assert_eq!(font.truncate("短", 8.0, 60.0), "短");
     }
 }

@@ -1,8 +1,8 @@
 //! Sample-container labels: one label per PDF page of the label's size, for thermal label printers.
 use super::font::{self, CjkFont};
-use super::qr;
+use super::qr::{QrModules, QUIET_ZONE};
 use super::text::{black, mm, DocFont};
-use printpdf::{Mm, Op, PdfDocument, PdfPage, PdfSaveOptions, PdfWarnMsg};
+use printpdf::{Mm, Op, PdfDocument, PdfPage, PdfSaveOptions, PdfWarnMsg, Pt};
 
 /// What one container label shows.
 #[derive(Debug, Clone, PartialEq)]
@@ -58,10 +58,7 @@ pub fn render_labels(
     }
     let cjk = font::status()?;
     let mut doc = PdfDocument::new(title);
-    let font = DocFont {
-        id: doc.add_font(cjk.parsed()),
-        font: &cjk,
-    };
+    let font = DocFont::add(&mut doc, &cjk);
     let mut pages = Vec::with_capacity(labels.len());
     for (i, label) in labels.iter().enumerate() {
         if label.label.trim().is_empty() {
@@ -123,22 +120,19 @@ fn page_ops(font: &DocFont, label: &Label, w: f32, h: f32) -> Result<Vec<Op>, St
 
     // QR code below it, on the left.
     let side = (baseline - mm(0.8)).min(w * 0.5);
-    ops.extend(qr::qr_ops(
-        &label.label,
-        printpdf::Pt(0.0),
-        printpdf::Pt(0.0),
-        printpdf::Pt(side),
-    )?);
+    let code = QrModules::encode(&label.label)?;
+    ops.extend(code.ops(Pt(0.0), Pt(0.0), Pt(side)));
 
     // Details on the right, top-aligned with the QR code's dark modules.
     let x = side;
     let width = w - margin - x;
     let base = (h * 0.075).clamp(5.5, 10.0);
     let lead = base * 1.22;
-    let quiet = side * qr::QUIET_ZONE as f32
-        / (qr::QrModules::encode(&label.label)?.width + 2 * qr::QUIET_ZONE) as f32;
-    let mut y = side - quiet - 0.8 * base;
-    let mut lines: Vec<(String, bool)> = vec![(label.lab_id.clone(), true)];
+    let mut y = side - code.module_size(side) * QUIET_ZONE as f32 - 0.8 * base;
+    let mut lines: Vec<(String, bool)> = Vec::new();
+    if !label.lab_id.trim().is_empty() {
+        lines.push((label.lab_id.clone(), true));
+    }
     if !label.client_sample_id.trim().is_empty() && label.client_sample_id != label.lab_id {
         lines.push((format!("现场编号 {}", label.client_sample_id), false));
     }
@@ -327,6 +321,8 @@ mod tests {
         );
         let parsed = PdfDocument::parse(&pdf, &Default::default(), &mut Vec::new()).unwrap();
         assert_eq!(parsed.page_count(), 3);
+        let year = parsed.metadata.info.creation_date.year();
+        assert!(year >= 2026, "creation date year {year}");
         // The example a person looks at (pdftoppm, zbarimg): target/labels-example.pdf.
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target");
         if std::fs::create_dir_all(&dir).is_ok() {

@@ -1,6 +1,8 @@
 //! PDF rendering with printpdf: sample-container labels now, test reports later.
 
-/// The process-wide CJK font: found and parsed once, `status()` for callers, text measurement.
+/// A parsed CJK face (plus a Latin face for what it lacks) and text measurement.
+pub mod face;
+/// The process-wide CJK font: `report_font` setting, detection, parsed once, `status()` for callers.
 pub mod font;
 /// Sample-container labels, one label per page of the label's size.
 pub mod labels;

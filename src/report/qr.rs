@@ -32,47 +32,54 @@ impl QrModules {
     pub fn is_dark(&self, x: usize, y: usize) -> bool {
         x < self.width && y < self.width && self.dark[y * self.width + x]
     }
+
+    /// Side of one module when the code, quiet zone included, is drawn `size` points wide.
+    pub fn module_size(&self, size: f32) -> f32 {
+        size / (self.width + 2 * QUIET_ZONE) as f32
+    }
+
+    /// Ops drawing the code in the square with lower-left corner (`x`, `y`) and side `size`
+    /// (points), the [`QUIET_ZONE`] included: the square is painted white, then each
+    /// horizontal run of dark modules is one rectangle of a single filled path.
+    pub fn ops(&self, x: Pt, y: Pt, size: Pt) -> Vec<Op> {
+        let m = self.module_size(size.0);
+        let top = y.0 + size.0;
+        let mut rings = Vec::new();
+        for row in 0..self.width {
+            let mut col = 0;
+            while col < self.width {
+                if !self.is_dark(col, row) {
+                    col += 1;
+                    continue;
+                }
+                let start = col;
+                while self.is_dark(col, row) {
+                    col += 1;
+                }
+                let x0 = x.0 + (QUIET_ZONE + start) as f32 * m;
+                let x1 = x.0 + (QUIET_ZONE + col) as f32 * m;
+                let y1 = top - (QUIET_ZONE + row) as f32 * m;
+                rings.push(rect_ring(x0, y1 - m, x1, y1));
+            }
+        }
+        vec![
+            Op::SaveGraphicsState,
+            Op::SetFillColor { col: grey(1.0) },
+            Op::DrawPolygon {
+                polygon: filled(vec![rect_ring(x.0, y.0, x.0 + size.0, top)]),
+            },
+            Op::SetFillColor { col: grey(0.0) },
+            Op::DrawPolygon {
+                polygon: filled(rings),
+            },
+            Op::RestoreGraphicsState,
+        ]
+    }
 }
 
-/// Ops drawing the QR code of `text` in the square with lower-left corner (`x`, `y`) and side
-/// `size` (points), the [`QUIET_ZONE`] included: the square is painted white, then each
-/// horizontal run of dark modules is one rectangle of a single filled path.
+/// Ops drawing the QR code of `text` (level M) in a square: see [`QrModules::ops`].
 pub fn qr_ops(text: &str, x: Pt, y: Pt, size: Pt) -> Result<Vec<Op>, String> {
-    let modules = QrModules::encode(text)?;
-    let total = modules.width + 2 * QUIET_ZONE;
-    let m = size.0 / total as f32;
-    let top = y.0 + size.0;
-    let mut rings = Vec::new();
-    for row in 0..modules.width {
-        let mut col = 0;
-        while col < modules.width {
-            if !modules.is_dark(col, row) {
-                col += 1;
-                continue;
-            }
-            let start = col;
-            while modules.is_dark(col, row) {
-                col += 1;
-            }
-            let x0 = x.0 + (QUIET_ZONE + start) as f32 * m;
-            let x1 = x.0 + (QUIET_ZONE + col) as f32 * m;
-            let y1 = top - (QUIET_ZONE + row) as f32 * m;
-            let y0 = y1 - m;
-            rings.push(rect_ring(x0, y0, x1, y1));
-        }
-    }
-    Ok(vec![
-        Op::SaveGraphicsState,
-        Op::SetFillColor { col: grey(1.0) },
-        Op::DrawPolygon {
-            polygon: filled(vec![rect_ring(x.0, y.0, x.0 + size.0, top)]),
-        },
-        Op::SetFillColor { col: grey(0.0) },
-        Op::DrawPolygon {
-            polygon: filled(rings),
-        },
-        Op::RestoreGraphicsState,
-    ])
+    Ok(QrModules::encode(text)?.ops(x, y, size))
 }
 
 fn grey(v: f32) -> Color {

@@ -1,6 +1,8 @@
 //! Text placement in printpdf op lists: absolute positions, sub/superscript runs, faux bold.
 use super::font::CjkFont;
-use printpdf::{Color, FontId, Op, PdfFontHandle, Point, Pt, Rgb, TextItem, TextRenderingMode};
+use printpdf::{
+    Color, FontId, Op, PdfDocument, PdfFontHandle, Point, Pt, Rgb, TextItem, TextRenderingMode,
+};
 
 /// Points per millimetre.
 pub const PT_PER_MM: f32 = 72.0 / 25.4;
@@ -20,13 +22,23 @@ pub fn black() -> Color {
     })
 }
 
-/// A font added to one document, with its metrics.
+/// A font added to one document (its faces' ids), with its metrics.
 pub struct DocFont<'a> {
     pub id: FontId,
+    pub fallback_id: Option<FontId>,
     pub font: &'a CjkFont,
 }
 
-impl DocFont<'_> {
+impl<'a> DocFont<'a> {
+    /// Adds the faces of `font` to `doc` (they are subset when the document is saved).
+    pub fn add(doc: &mut PdfDocument, font: &'a CjkFont) -> DocFont<'a> {
+        DocFont {
+            id: doc.add_font(font.parsed()),
+            fallback_id: font.fallback().map(|f| doc.add_font(f)),
+            font,
+        }
+    }
+
     /// Ops drawing `text` with its baseline starting at (`x`, `y`) points, at `size` points.
     /// `bold` strokes the glyph outlines as well (a faux bold from the one regular face).
     /// Each call is its own text section, so positions are absolute.
@@ -50,8 +62,12 @@ impl DocFont<'_> {
             pos: Point { x: Pt(x), y: Pt(y) },
         });
         for run in self.font.runs(text) {
+            let id = match &self.fallback_id {
+                Some(id) if run.fallback => id,
+                _ => &self.id,
+            };
             ops.push(Op::SetFont {
-                font: PdfFontHandle::External(self.id.clone()),
+                font: PdfFontHandle::External(id.clone()),
                 size: Pt(size * run.scale),
             });
             ops.push(Op::SetLineOffset {

@@ -1,6 +1,7 @@
 //! Egret LIMS: builds the Rocket application from settings; `main` and every test call [`prepare`].
 pub mod api;
 pub mod auth;
+pub mod bench;
 pub mod config;
 pub mod db;
 pub mod domain;

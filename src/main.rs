@@ -1,4 +1,4 @@
-//! The `egret` command: serve (default), migrate, user add, audit verify.
+//! The `egret` command: serve (default), migrate, user add, audit verify, bench intake.
 use clap::{Parser, Subcommand};
 use egret::config::{self, Config};
 use egret::domain::role::Role;
@@ -32,6 +32,29 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Benchmarks (on fresh databases; nothing is kept).
+    Bench {
+        #[command(subcommand)]
+        command: BenchCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// Register one work order of N samples × M analyses over HTTP on a fresh database and compare
+    /// it with a plain insert of the same rows in one transaction.
+    Intake {
+        /// Samples in the work order.
+        #[arg(long, default_value_t = 10_000)]
+        samples: usize,
+        /// Analyses per sample (the first method_analytes of groundwater in the catalogue).
+        #[arg(long, default_value_t = 10)]
+        analyses: usize,
+        /// A PostgreSQL server (postgres://user@host:port/postgres): the benchmark creates fresh
+        /// databases egret_bench_<uuid> on it and drops them afterwards. Default: a temporary SQLite file.
+        #[arg(long)]
+        database_url: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -54,10 +77,9 @@ enum AuditCommand {
     Verify,
 }
 
-fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("EGRET_LOG").unwrap_or_else(|_| {
-        tracing_subscriber::EnvFilter::new("info,rocket=error,_=error,sea_orm=warn,sqlx=warn")
-    });
+fn init_logging(default: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("EGRET_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_target(false)
@@ -72,7 +94,11 @@ fn fail(msg: impl std::fmt::Display) -> ExitCode {
 #[rocket::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_logging();
+    init_logging(match cli.command {
+        // The benchmark prints its own table; request lines would only interleave with it.
+        Some(Command::Bench { .. }) => "warn,rocket=error,_=error,sea_orm=warn,sqlx=warn",
+        _ => "info,rocket=error,_=error,sea_orm=warn,sqlx=warn",
+    });
     let figment = config::figment();
     let cfg = match Config::from_figment(&figment) {
         Ok(c) => c,
@@ -149,6 +175,27 @@ async fn main() -> ExitCode {
                     ExitCode::from(1)
                 }
                 Err(e) => fail(e.detail()),
+            }
+        }
+        Command::Bench {
+            command:
+                BenchCommand::Intake {
+                    samples,
+                    analyses,
+                    database_url,
+                },
+        } => {
+            let opts = egret::bench::IntakeOptions {
+                samples,
+                analyses,
+                database_url,
+            };
+            match egret::bench::intake(&opts).await {
+                Ok(report) => {
+                    println!("{}", report.table());
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(e),
             }
         }
     }

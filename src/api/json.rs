@@ -194,3 +194,22 @@ impl<'r> FromData<'r> for Upload {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::expects_object;
+
+    #[derive(serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Patch {
+        a: Option<i32>,
+    }
+
+    #[test]
+    fn structs_are_read_from_objects_only() {
+        assert!(expects_object::<Patch>());
+        assert!(!expects_object::<Vec<Patch>>());
+        assert!(!expects_object::<serde_json::Value>());
+        assert!(!expects_object::<String>());
+    }
+}

@@ -4,7 +4,7 @@ use super::views::{
     AnalysisView, ContainerView, CustodyView, SampleDetail, SampleSummary, WorkOrderView,
 };
 use crate::db::Db;
-use crate::domain::state::AnalysisStatus;
+use crate::domain::state::{AnalysisStatus, SampleStatus};
 use crate::domain::time;
 use crate::entity::{
     analysis, analyte, client, custody_event, method, method_analyte, project, sample,
@@ -16,7 +16,8 @@ use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -40,6 +41,63 @@ pub async fn find_sample(
         Some(c) if c != s.client_id => Err(not_found()),
         _ => Ok(s),
     }
+}
+
+/// The sample a scanned code names: its lab ID, or the label of one of its containers
+/// (`<lab id>-2`, what the QR code of a label holds). Another client's sample is not found.
+pub async fn find_by_code(db: &Db, code: &str, scope: Option<Uuid>) -> AppResult<sample::Model> {
+    let code = code.trim();
+    if code.is_empty() {
+        return Err(not_found());
+    }
+    let by_lab_id = sample::Entity::find()
+        .filter(sample::Column::LabId.eq(code))
+        .one(&db.conn)
+        .await?;
+    let s = match by_lab_id {
+        Some(s) => s,
+        None => {
+            let c = sample_container::Entity::find()
+                .filter(sample_container::Column::Label.eq(code))
+                .one(&db.conn)
+                .await?
+                .ok_or_else(not_found)?;
+            find_sample(&db.conn, c.sample_id, None).await?
+        }
+    };
+    match scope {
+        Some(c) if c != s.client_id => Err(not_found()),
+        _ => Ok(s),
+    }
+}
+
+/// How many samples are in `status` (e.g. registered and not yet received), for the home page.
+pub async fn count_samples(db: &Db, status: SampleStatus) -> AppResult<u64> {
+    Ok(sample::Entity::find()
+        .filter(sample::Column::Status.eq(status.as_str()))
+        .count(&db.conn)
+        .await?)
+}
+
+/// The containers of many samples (the rows of a work order page), by sample, in label order.
+pub async fn containers_of(
+    db: &Db,
+    sample_ids: &[Uuid],
+) -> AppResult<HashMap<Uuid, Vec<ContainerView>>> {
+    let mut out: HashMap<Uuid, Vec<ContainerView>> = HashMap::new();
+    for chunk in sample_ids.chunks(500) {
+        let rows = sample_container::Entity::find()
+            .filter(sample_container::Column::SampleId.is_in(chunk.to_vec()))
+            .order_by_asc(sample_container::Column::Position)
+            .all(&db.conn)
+            .await?;
+        for c in &rows {
+            out.entry(c.sample_id)
+                .or_default()
+                .push(ContainerView::from(c));
+        }
+    }
+    Ok(out)
 }
 
 pub async fn work_order(db: &Db, id: Uuid, scope: Option<Uuid>) -> AppResult<WorkOrderView> {

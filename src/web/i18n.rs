@@ -1,4 +1,5 @@
 //! Interface texts in Chinese (default) and English.
+mod intake;
 
 /// The language of a page and its texts.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -21,7 +22,11 @@ impl Tr {
 
     /// The text for `key`; an unknown key shows itself, so a missing text is visible, not silent.
     pub fn t<'a>(&self, key: &'a str) -> &'a str {
-        match TEXTS.iter().find(|(k, _, _)| *k == key) {
+        match TEXTS
+            .iter()
+            .chain(intake::TEXTS)
+            .find(|(k, _, _)| *k == key)
+        {
             Some((_, zh, en)) => {
                 if self.en {
                     en
@@ -327,10 +332,11 @@ mod tests {
 
     #[test]
     fn every_key_is_defined_once_with_both_texts() {
-        for (i, (key, zh, en)) in TEXTS.iter().enumerate() {
+        let all: Vec<_> = TEXTS.iter().chain(intake::TEXTS).collect();
+        for (i, (key, zh, en)) in all.iter().enumerate() {
             assert!(!zh.is_empty() && !en.is_empty(), "{key} lacks a text");
             assert!(
-                !TEXTS[i + 1..].iter().any(|(k, _, _)| k == key),
+                !all[i + 1..].iter().any(|(k, _, _)| k == key),
                 "{key} is defined twice"
             );
         }

@@ -172,6 +172,37 @@ fn duration_words(tr: Tr, minutes: u64) -> String {
     }
 }
 
+/// One line of the holding-time clocks on the home page.
+pub struct ClockLine {
+    pub href: String,
+    pub lab_id: String,
+    pub analyte: String,
+    pub method: String,
+    pub left: Badge,
+}
+
+/// Analyses whose holding time has run out or ends within 24 h, soonest first (expired first).
+pub async fn clock_lines(state: &AppState, tr: Tr) -> AppResult<Vec<ClockLine>> {
+    let (expired, soon) = crate::service::intake::samples::holding_clocks(&state.db, 24, 50).await?;
+    let now = Utc::now();
+    Ok(expired
+        .into_iter()
+        .chain(soon)
+        .filter_map(|c| {
+            let due = c.analysis.due_at?;
+            Some(ClockLine {
+                href: format!("/samples/{}", c.sample_id),
+                lab_id: c.lab_id,
+                analyte: tr
+                    .pick(&c.analysis.analyte_name_zh, &c.analysis.analyte_name_en)
+                    .to_string(),
+                method: c.analysis.method_code,
+                left: time_left(tr, due, now),
+            })
+        })
+        .collect())
+}
+
 /// Now in the lab's zone, as a time box shows it.
 fn now_local(tz: chrono_tz::Tz) -> String {
     super::admin::form::local_time(Utc::now(), tz)

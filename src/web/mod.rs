@@ -2,6 +2,7 @@
 pub mod admin;
 pub mod catalogue;
 pub mod i18n;
+pub mod intake;
 pub mod session;
 
 use crate::auth::csrf::Csrf;
@@ -21,6 +22,7 @@ pub fn routes() -> Vec<Route> {
     r.extend(session::routes());
     r.extend(admin::routes());
     r.extend(catalogue::routes());
+    r.extend(intake::routes());
     r
 }
 
@@ -55,6 +57,32 @@ impl Layout {
                 label: tr.t("nav.home"),
                 active: section == "home",
             });
+            if u.roles.any(crate::api::intake::READ) {
+                nav.push(NavItem {
+                    href: "/samples",
+                    label: tr.t("nav.samples"),
+                    active: section == "samples",
+                });
+                nav.push(NavItem {
+                    href: "/work-orders",
+                    label: tr.t("nav.work_orders"),
+                    active: section == "work_orders",
+                });
+            }
+            if u.has(Role::Technician) {
+                nav.push(NavItem {
+                    href: "/receipt",
+                    label: tr.t("nav.receipt"),
+                    active: section == "receipt",
+                });
+            }
+            if u.roles.any(crate::api::intake::STAFF) {
+                nav.push(NavItem {
+                    href: "/clients",
+                    label: tr.t("nav.clients"),
+                    active: section == "clients",
+                });
+            }
             if u.roles.any(&[
                 Role::Admin,
                 Role::Technician,

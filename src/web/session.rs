@@ -150,6 +150,10 @@ pub struct Panel {
     pub title: &'static str,
     pub lines: Vec<(String, String)>,
     pub note: &'static str,
+    /// Links under the figures: (href, text).
+    pub links: Vec<(String, String)>,
+    /// Holding-time clocks (technician, analyst).
+    pub clocks: Option<Vec<super::intake::ClockLine>>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -180,6 +184,40 @@ async fn home(state: &State<AppState>, user: WebUser, csrf: Csrf) -> PageResult<
                 (tr.t("home.admin.audit").to_string(), chain),
             ],
             note: "",
+            links: vec![],
+            clocks: None,
+        });
+    }
+    if user.has(Role::Technician) || user.has(Role::Analyst) {
+        let clocks = super::intake::clock_lines(state, tr)
+            .await
+            .map_err(with_user(&user))?;
+        let mut lines = vec![];
+        let mut links = vec![];
+        if user.has(Role::Technician) {
+            let waiting = crate::service::intake::samples::count_samples(
+                &state.db,
+                crate::domain::state::SampleStatus::Registered,
+            )
+            .await
+            .map_err(with_user(&user))?;
+            lines.push((tr.t("home.not_received").to_string(), waiting.to_string()));
+            links.push(("/receipt".to_string(), tr.t("nav.receipt").to_string()));
+            links.push((
+                "/samples?status=registered".to_string(),
+                tr.t("home.list_not_received").to_string(),
+            ));
+        }
+        panels.push(Panel {
+            title: tr.t(if user.has(Role::Technician) {
+                "home.technician"
+            } else {
+                "home.clocks"
+            }),
+            lines,
+            note: "",
+            links,
+            clocks: Some(clocks),
         });
     }
     for (role, key) in [
@@ -189,11 +227,13 @@ async fn home(state: &State<AppState>, user: WebUser, csrf: Csrf) -> PageResult<
         (Role::Signatory, "home.signatory"),
         (Role::Client, "home.client"),
     ] {
-        if user.has(role) {
+        if user.has(role) && role != Role::Technician {
             panels.push(Panel {
                 title: tr.t(key),
                 lines: vec![],
                 note: tr.t("home.later"),
+                links: vec![],
+                clocks: None,
             });
         }
     }

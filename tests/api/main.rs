@@ -7,5 +7,6 @@ mod auth;
 mod browser;
 mod catalogue;
 mod health;
+mod intake;
 mod robustness;
 mod roles;

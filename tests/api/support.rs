@@ -245,6 +245,22 @@ impl TestApp {
         r
     }
 
+    /// Runs a `SELECT COUNT(*) AS n …` (or any query with one integer column `n`) on the test database.
+    pub async fn raw_count(&self, sql: &str) -> i64 {
+        use sea_orm::{ConnectionTrait, Database, Statement};
+        let conn = Database::connect(&self.database_url)
+            .await
+            .expect("connect to the test database");
+        let row = conn
+            .query_one_raw(Statement::from_string(conn.get_database_backend(), sql))
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"))
+            .unwrap_or_else(|| panic!("{sql}: no row"));
+        let n: i64 = row.try_get("", "n").unwrap_or_else(|e| panic!("{sql}: {e}"));
+        conn.close().await.ok();
+        n
+    }
+
     /// Stops the server (the database stays until the app is dropped).
     pub fn stop(&mut self) {
         if let Some(s) = self.shutdown.take() {
@@ -466,15 +482,25 @@ pub const ROLES: [&str; 6] = [
     "client",
 ];
 
-/// One signed-in user per role (the admin is the first admin; the client user belongs to a random client).
+/// One signed-in user per role (the admin is the first admin; the client user belongs to a random
+/// client, or to the one given to [`RoleTokens::create_for_client`]).
 pub struct RoleTokens(pub Vec<(&'static str, String)>);
 
 impl RoleTokens {
     pub async fn create(app: &TestApp, admin: &str) -> RoleTokens {
+        Self::create_for_client(app, admin, uuid::Uuid::now_v7()).await
+    }
+
+    /// As [`create`], the client user belonging to `client_id`.
+    pub async fn create_for_client(
+        app: &TestApp,
+        admin: &str,
+        client_id: uuid::Uuid,
+    ) -> RoleTokens {
         let mut out = vec![("admin", admin.to_string())];
         for role in &ROLES[1..] {
             let name = format!("role-{role}");
-            let client = (*role == "client").then(uuid::Uuid::now_v7);
+            let client = (*role == "client").then_some(client_id);
             app.create_user(admin, &name, &[role], client).await;
             out.push((role, app.login(&name, PASSWORD).await));
         }

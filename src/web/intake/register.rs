@@ -16,7 +16,7 @@ use crate::web::i18n::Tr;
 use crate::web::{check_csrf, with_user, FormErrors, Layout, PageResult};
 use askama::Template;
 use askama_web::WebTemplate;
-use rocket::either::Either;
+use rocket::Either;
 use rocket::form::Form;
 use rocket::http::Status;
 use rocket::response::{Flash, Redirect};
@@ -457,9 +457,8 @@ fn place_errors(page: &mut RegisterPage, e: &AppError, sent: &[usize]) {
         };
         let label = cell_label(tr, &cell);
         let text = format!(
-            "{} {} · {label}: {}",
-            tr.t("reg.row"),
-            row.i + 1,
+            "{} · {label}: {}",
+            tr.t("reg.row").replace("{}", &(row.i + 1).to_string()),
             fe.message
         );
         if known {

@@ -1,12 +1,19 @@
 //! Times as people type them: RFC 3339, or a local `2026-11-28 09:30` / `2026/11/28 9:30` in the lab's zone.
-use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, SubsecRound, TimeZone, Utc};
 use chrono_tz::Tz;
 
-/// Parses a time; one without an offset is read in `tz`.
+/// The current time at the precision both databases keep (microseconds), so what a write answers
+/// is what later reads show.
+pub fn now() -> DateTime<Utc> {
+    Utc::now().trunc_subsecs(6)
+}
+
+/// Parses a time; one without an offset is read in `tz`. Finer than microseconds is dropped
+/// (PostgreSQL keeps no more), so a stored time reads back as it was accepted.
 pub fn parse(text: &str, tz: Tz) -> Result<DateTime<Utc>, String> {
     let t = text.trim();
     if let Ok(dt) = DateTime::parse_from_rfc3339(t) {
-        return Ok(dt.with_timezone(&Utc));
+        return Ok(dt.with_timezone(&Utc).trunc_subsecs(6));
     }
     let normalised = t.replace('/', "-").replace('T', " ");
     for fmt in ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"] {
@@ -66,6 +73,8 @@ mod tests {
         assert_eq!(local(c, SH), "2026-11-28 09:30");
         assert!(parse("28.11.2026", SH).is_err());
         assert!(parse("2026-13-01 00:00", SH).is_err());
+        let fine = parse("2026-11-28T01:30:00.123456789Z", SH).unwrap();
+        assert_eq!(fine.to_rfc3339(), "2026-11-28T01:30:00.123456+00:00");
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Clients, their projects (land-use class, farmland type, standards judged against) and sampling points.
 use crate::db::Db;
-use crate::domain::decimal;
+use crate::domain::{decimal, time};
 use crate::entity::{client, project, sampling_point, standard};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::service::audit::{self, Actor, Change};
@@ -174,7 +174,7 @@ fn client_fields(
 
 pub async fn create_client(db: &Db, actor: &Actor, input: ClientInput) -> AppResult<ClientView> {
     let mut errors = Vec::new();
-    let now = Utc::now();
+    let now = time::now();
     let mut c = client::Model {
         id: Uuid::now_v7(),
         code: String::new(),
@@ -251,7 +251,7 @@ pub async fn update_client(
         return Ok(ClientView::from(&current));
     }
     next.version += 1;
-    next.updated_at = Utc::now();
+    next.updated_at = time::now();
     let mut am = next.clone().into_active_model().reset_all();
     am.id = sea_orm::ActiveValue::Unchanged(id);
     am.update(&*tx).await?;
@@ -422,16 +422,21 @@ async fn project_fields(
                 ));
             }
         }
-        let mut codes = codes.clone();
-        codes.dedup();
-        p.standards = codes.join(",");
+        // Each standard once, in the order given.
+        let mut unique: Vec<&str> = Vec::new();
+        for c in codes {
+            if !unique.contains(&c.as_str()) {
+                unique.push(c);
+            }
+        }
+        p.standards = unique.join(",");
     }
     Ok(())
 }
 
 pub async fn create_project(db: &Db, actor: &Actor, input: ProjectInput) -> AppResult<ProjectView> {
     let mut errors = Vec::new();
-    let now = Utc::now();
+    let now = time::now();
     let client_id = input.client_id.unwrap_or_default();
     if input.client_id.is_none() {
         errors.push(FieldError::new("client_id", "is required"));
@@ -539,7 +544,7 @@ pub async fn update_project(
         return Ok(ProjectView::from(&current));
     }
     next.version += 1;
-    next.updated_at = Utc::now();
+    next.updated_at = time::now();
     let mut am = next.clone().into_active_model().reset_all();
     am.id = sea_orm::ActiveValue::Unchanged(id);
     am.update(&*tx).await?;
@@ -747,7 +752,7 @@ pub async fn create_point(db: &Db, actor: &Actor, input: PointInput) -> AppResul
     }
     let note = optional(&mut errors, "note", &input.note, 1000);
     invalid_if(errors)?;
-    let now = Utc::now();
+    let now = time::now();
     let p = sampling_point::Model {
         id: Uuid::now_v7(),
         project_id: input.project_id,

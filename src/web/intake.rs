@@ -165,7 +165,11 @@ fn duration_words(tr: Tr, minutes: u64) -> String {
         if hours == 0 {
             format!("{days} {}", tr.t("clock.days"))
         } else {
-            format!("{days} {} {hours} {}", tr.t("clock.days"), tr.t("clock.hours"))
+            format!(
+                "{days} {} {hours} {}",
+                tr.t("clock.days"),
+                tr.t("clock.hours")
+            )
         }
     } else {
         format!("{} {}", minutes / 60, tr.t("clock.hours"))
@@ -183,7 +187,8 @@ pub struct ClockLine {
 
 /// Analyses whose holding time has run out or ends within 24 h, soonest first (expired first).
 pub async fn clock_lines(state: &AppState, tr: Tr) -> AppResult<Vec<ClockLine>> {
-    let (expired, soon) = crate::service::intake::samples::holding_clocks(&state.db, 24, 50).await?;
+    let (expired, soon) =
+        crate::service::intake::samples::holding_clocks(&state.db, 24, 50).await?;
     let now = Utc::now();
     Ok(expired
         .into_iter()

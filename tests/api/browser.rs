@@ -10,18 +10,18 @@ use std::time::Duration;
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
-const WAIT: Duration = Duration::from_secs(15);
+pub(crate) const WAIT: Duration = Duration::from_secs(15);
 
 /// A chromedriver child process and the browser profile folder; both go when this is dropped,
 /// also when the test panics.
-struct Driver {
+pub(crate) struct Driver {
     child: Child,
     profile: PathBuf,
     url: String,
 }
 
 impl Driver {
-    async fn start() -> Driver {
+    pub(crate) async fn start() -> Driver {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .map(|a| a.port())
@@ -52,7 +52,7 @@ impl Driver {
         panic!("chromedriver did not answer on {}", driver.url);
     }
 
-    async fn browser(&self) -> Client {
+    pub(crate) async fn browser(&self) -> Client {
         // Two rustls crypto providers are compiled in (ring for sqlx, aws-lc-rs for reqwest), so
         // fantoccini's connector cannot pick one by itself; another test may have installed it already.
         let _ = rustls::crypto::ring::default_provider().install_default();
@@ -88,7 +88,7 @@ impl Drop for Driver {
 }
 
 /// Whether the browser is here; in CI its absence fails the test.
-fn browser_installed() -> bool {
+pub(crate) fn browser_installed() -> bool {
     if Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists() {
         return true;
     }
@@ -108,13 +108,23 @@ async fn admin_creates_a_user_switches_language_and_signs_out() {
         return;
     }
     let app = TestApp::spawn().await;
+    drive(
+        app.base.clone(),
+        |b, base| async move { steps(&b, &base).await },
+    )
+    .await;
+}
+
+/// Runs `steps` in a fresh headless Chromium against `base`. The steps run in their own task so
+/// that, if one fails, the browser is still closed before the failure is passed on.
+pub(crate) async fn drive<F, Fut>(base: String, steps: F)
+where
+    F: FnOnce(Client, String) -> Fut,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
     let driver = Driver::start().await;
     let browser = driver.browser().await;
-    let base = app.base.clone();
-    let b = browser.clone();
-    // The steps run in their own task so that, if one fails, the browser is still closed
-    // before the failure is passed on.
-    let outcome = tokio::spawn(async move { steps(&b, &base).await }).await;
+    let outcome = tokio::spawn(steps(browser.clone(), base)).await;
     let _ = browser.close().await;
     drop(driver);
     if let Err(e) = outcome {
@@ -232,13 +242,13 @@ async fn steps(b: &Client, base: &str) {
     wait_for(b, "form[action='/login']").await;
 }
 
-async fn find(b: &Client, css: &str) -> fantoccini::elements::Element {
+pub(crate) async fn find(b: &Client, css: &str) -> fantoccini::elements::Element {
     b.find(Locator::Css(css))
         .await
         .unwrap_or_else(|e| panic!("no {css} on the page: {e}"))
 }
 
-async fn wait_for(b: &Client, css: &str) -> fantoccini::elements::Element {
+pub(crate) async fn wait_for(b: &Client, css: &str) -> fantoccini::elements::Element {
     b.wait()
         .at_most(WAIT)
         .for_element(Locator::Css(css))
@@ -247,7 +257,7 @@ async fn wait_for(b: &Client, css: &str) -> fantoccini::elements::Element {
 }
 
 /// Waits until the element's text is `expected` (pages change under the browser while it loads).
-async fn wait_text(b: &Client, css: &str, expected: &str) {
+pub(crate) async fn wait_text(b: &Client, css: &str, expected: &str) {
     let mut last = String::new();
     for _ in 0..(WAIT.as_millis() / 100) {
         if let Ok(e) = b.find(Locator::Css(css)).await {
@@ -263,7 +273,7 @@ async fn wait_text(b: &Client, css: &str, expected: &str) {
     panic!("{css} should read {expected:?}, reads {last:?}");
 }
 
-async fn click(b: &Client, css: &str) {
+pub(crate) async fn click(b: &Client, css: &str) {
     wait_for(b, css)
         .await
         .click()
@@ -271,13 +281,13 @@ async fn click(b: &Client, css: &str) {
         .unwrap_or_else(|e| panic!("cannot click {css}: {e}"));
 }
 
-async fn type_into(b: &Client, css: &str, text: &str) {
+pub(crate) async fn type_into(b: &Client, css: &str, text: &str) {
     let e = wait_for(b, css).await;
     e.clear().await.expect("clear a field");
     e.send_keys(text).await.expect("type into a field");
 }
 
-async fn value(b: &Client, css: &str) -> String {
+pub(crate) async fn value(b: &Client, css: &str) -> String {
     find(b, css)
         .await
         .prop("value")
@@ -288,7 +298,7 @@ async fn value(b: &Client, css: &str) -> String {
 }
 
 /// A full-page PNG under `target/screenshots/`.
-async fn screenshot(b: &Client, name: &str) {
+pub(crate) async fn screenshot(b: &Client, name: &str) {
     let height = b
         .execute(
             "return Math.max(document.body.scrollHeight, document.documentElement.scrollHeight);",

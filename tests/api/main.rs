@@ -5,6 +5,7 @@ mod support;
 mod audit;
 mod auth;
 mod browser;
+mod browser_intake;
 mod catalogue;
 mod health;
 mod intake;

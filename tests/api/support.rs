@@ -247,8 +247,10 @@ impl TestApp {
 
     /// Runs a `SELECT COUNT(*) AS n …` (or any query with one integer column `n`) on the test database.
     pub async fn raw_count(&self, sql: &str) -> i64 {
-        use sea_orm::{ConnectionTrait, Database, Statement};
-        let conn = Database::connect(&self.database_url)
+        use sea_orm::{ConnectOptions, ConnectionTrait, Database, Statement};
+        let mut options = ConnectOptions::new(&self.database_url);
+        options.sqlx_logging(false);
+        let conn = Database::connect(options)
             .await
             .expect("connect to the test database");
         let row = conn

@@ -53,11 +53,12 @@ fn cell_name(row: usize, column: &str) -> String {
     format!("row {row}, column {column}")
 }
 
-/// Reads the CSV into samples; errors name the file's row (the header is row 1) and column.
+/// Reads the CSV into samples, each with the file's row it came from (the header is row 1; rows
+/// are the file's lines, as a spreadsheet numbers them, blank ones included); errors name row and column.
 pub fn parse(
     text: &str,
     points: &HashMap<String, Uuid>,
-) -> Result<Vec<NewSample>, Vec<FieldError>> {
+) -> Result<Vec<(usize, NewSample)>, Vec<FieldError>> {
     let mut reader = csv::ReaderBuilder::new()
         .flexible(false)
         .trim(csv::Trim::All)
@@ -104,8 +105,33 @@ pub fn parse(
         return Err(errors);
     }
     let mut samples = Vec::new();
+    // The csv reader skips blank lines (and a quoted cell may span lines): the row is the line
+    // the record starts on, counted from its byte offset.
+    let (mut seen_byte, mut seen_line) = (0usize, 1usize);
     for (i, record) in reader.records().enumerate() {
-        let row = i + 2;
+        let start = match &record {
+            Ok(r) => r.position(),
+            Err(e) => e.position(),
+        };
+        // A record's position is where the reader began, before the blank lines it skipped.
+        let first_cell = start.map(|p| {
+            let from = (p.byte() as usize).min(text.len());
+            from + text.as_bytes()[from..]
+                .iter()
+                .take_while(|b| matches!(b, b'\n' | b'\r'))
+                .count()
+        });
+        let row = match first_cell {
+            Some(byte) if byte >= seen_byte => {
+                seen_line += text.as_bytes()[seen_byte..byte]
+                    .iter()
+                    .filter(|b| **b == b'\n')
+                    .count();
+                seen_byte = byte;
+                seen_line
+            }
+            _ => i + 2,
+        };
         let record = match record {
             Ok(r) => r,
             Err(e) => {
@@ -180,7 +206,7 @@ pub fn parse(
             .map(|(n, v)| (n, serde_json::Value::String(v.to_string())))
             .collect();
         s.field = Some(field);
-        samples.push(s);
+        samples.push((row, s));
     }
     if errors.is_empty() {
         Ok(samples)
@@ -209,7 +235,8 @@ pub async fn import(
         .into_iter()
         .map(|p| (p.code, p.id))
         .collect();
-    let samples = parse(&text, &points).map_err(AppError::Invalid)?;
+    let (rows, samples): (Vec<usize>, Vec<NewSample>) =
+        parse(&text, &points).map_err(AppError::Invalid)?.into_iter().unzip();
     let column = |f: &str| -> String {
         let base = f.split(['[', '.']).next().unwrap_or(f);
         match base {
@@ -219,7 +246,7 @@ pub async fn import(
         }
     };
     registration::add_samples(db, cfg, actor, wo.id, samples, &|i, f| {
-        cell_name(i + 2, &column(f))
+        cell_name(rows.get(i).copied().unwrap_or(i + 2), &column(f))
     })
     .await
 }
@@ -240,9 +267,11 @@ mod tests {
     fn columns_in_any_order_and_errors_by_row() {
         let text = "matrix,client_sample_id,collected_by,collected_at,packages,field.ph\nsoil,S1,王,2026/11/28 9:30,GB36600-basic45,\n";
         let s = parse(text, &HashMap::new()).unwrap();
-        assert_eq!(s[0].client_sample_id, "S1");
+        assert_eq!(s[0].0, 2);
+        let s = &s[0].1;
+        assert_eq!(s.client_sample_id, "S1");
         assert_eq!(
-            s[0].packages.as_deref(),
+            s.packages.as_deref(),
             Some(&["GB36600-basic45".to_string()][..])
         );
         let bad =
@@ -252,5 +281,7 @@ mod tests {
         let ragged = "client_sample_id,matrix,collected_at,collected_by,packages\nS1,soil,2026-11-28 09:30,王\n";
         let e = parse(ragged, &HashMap::new()).unwrap_err();
         assert_eq!(e[0].field, "row 2");
+        let gap = "client_sample_id,matrix,collected_at,collected_by,packages\n\nS1,soil,2026-11-28 09:30,王,P\n";
+        assert_eq!(parse(gap, &HashMap::new()).unwrap()[0].0, 3);
     }
 }

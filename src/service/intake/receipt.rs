@@ -1,5 +1,5 @@
 //! Receipt check, rejection and chain of custody; each one transaction with its audit events.
-use super::samples::{find_sample, sample_detail};
+use super::samples::{lock_sample, sample_detail};
 use super::views::{CustodyView, SampleDetail};
 use crate::config::Config;
 use crate::db::Db;
@@ -105,7 +105,7 @@ pub async fn receive(
     let temp = temperature(&mut errors, "temperature_c", &input.temperature_c);
     let note = short(&mut errors, "note", &input.note, 1000);
     let tx = db.begin().await?;
-    let s = find_sample(&*tx, id, None).await?;
+    let s = lock_sample(&*tx, id).await?;
     let status = SampleStatus::parse(&s.status).unwrap_or(SampleStatus::Registered);
     let next = status
         .transition(SampleEvent::Receive)
@@ -264,7 +264,7 @@ pub async fn reject(db: &Db, actor: &Actor, id: Uuid, input: Reject) -> AppResul
         ));
     }
     let tx = db.begin().await?;
-    let s = find_sample(&*tx, id, None).await?;
+    let s = lock_sample(&*tx, id).await?;
     let next = SampleStatus::parse(&s.status)
         .unwrap_or(SampleStatus::Registered)
         .transition(SampleEvent::Reject)
@@ -377,7 +377,7 @@ pub async fn custody(
         return Err(AppError::Invalid(errors));
     };
     let tx = db.begin().await?;
-    let s = find_sample(&*tx, id, None).await?;
+    let s = lock_sample(&*tx, id).await?;
     let status = SampleStatus::parse(&s.status).unwrap_or(SampleStatus::Registered);
     if status == SampleStatus::Disposed {
         return Err(AppError::Conflict(

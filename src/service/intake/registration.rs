@@ -21,6 +21,16 @@ use serde_json::json;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use uuid::Uuid;
 
+static T0: std::sync::Mutex<Option<std::time::Instant>> = std::sync::Mutex::new(None);
+pub fn phase(name: &str) {
+    let mut g = T0.lock().unwrap();
+    let now = std::time::Instant::now();
+    if let Some(t) = *g {
+        eprintln!("PHASE {name}: {:.1} ms", (now - t).as_secs_f64() * 1000.0);
+    }
+    *g = Some(now);
+}
+
 /// Most samples one request may register.
 pub const MAX_SAMPLES: usize = 20_000;
 
@@ -307,6 +317,7 @@ pub async fn create(
     actor: &Actor,
     order: NewWorkOrder,
 ) -> AppResult<WorkOrderCreated> {
+    phase("start");
     let mut errors = Vec::new();
     let due_date = match order
         .due_date
@@ -343,8 +354,10 @@ pub async fn create(
         }
         Err(e) => return Err(e),
     };
+    phase("client_project");
     let cat = CatalogueCache::load(db).await?;
     let points = project_points(db, order.project_id).await?;
+    phase("catalogue");
     let checked = match check_samples(
         &order.samples,
         &cat,
@@ -369,7 +382,9 @@ pub async fn create(
     let Some((client, project)) = client_project.filter(|_| errors.is_empty()) else {
         return Err(AppError::Invalid(errors));
     };
+    phase("check");
     let tx = db.begin().await?;
+    phase("begin");
     let now = Utc::now();
     let local_now = now.with_timezone(&cfg.tz());
     let wo_pattern = Pattern::parse(numbering::WORK_ORDER).map_err(AppError::Internal)?;
@@ -405,8 +420,10 @@ pub async fn create(
         },
     )
     .await?;
+    phase("work order");
     let samples = insert_samples(&tx, cfg, actor, &wo, &cat, checked).await?;
     tx.commit().await?;
+    phase("commit+seal");
     Ok(WorkOrderCreated {
         id: wo.id,
         number: wo.number,
@@ -482,8 +499,9 @@ async fn insert_samples(
 ) -> AppResult<Vec<SampleCreated>> {
     let now = Utc::now();
     let local_now = now.with_timezone(&cfg.tz());
-    // Lab IDs: one block of numbers per matrix counter.
-    let mut per_counter: HashMap<String, (Pattern, String, u64)> = HashMap::new();
+    // Lab IDs: one block of numbers per matrix counter, reserved in key order: transactions taking
+    // several counters lock them in one order (opposite orders deadlock on PostgreSQL).
+    let mut per_counter: BTreeMap<String, (Pattern, String, u64)> = BTreeMap::new();
     for s in &checked {
         let m = &cat.matrices[&s.matrix];
         let pattern = Pattern::parse(m.lab_id_pattern.as_deref().unwrap_or(numbering::LAB_ID))
@@ -645,26 +663,32 @@ async fn insert_samples(
             analyses: view_analyses,
         });
     }
+    phase("build rows");
     for chunk in samples.chunks(500) {
         sample::Entity::insert_many(chunk.to_vec())
             .exec(&**tx)
             .await?;
     }
+    phase("insert samples");
     for chunk in containers.chunks(2000) {
         sample_container::Entity::insert_many(chunk.to_vec())
             .exec(&**tx)
             .await?;
     }
+    phase("insert containers");
     for chunk in analyses.chunks(2000) {
         analysis::Entity::insert_many(chunk.to_vec())
             .exec(&**tx)
             .await?;
     }
+    phase("insert analyses");
     for chunk in custody.chunks(1000) {
         custody_event::Entity::insert_many(chunk.to_vec())
             .exec(&**tx)
             .await?;
     }
+    phase("insert custody");
     audit::record_many(tx, actor, changes).await?;
+    phase("audit record_many");
     Ok(created)
 }

@@ -14,7 +14,7 @@ use crate::error::{AppError, AppResult};
 use crate::service::page::{self, Page};
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
-use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect,
@@ -41,6 +41,16 @@ pub async fn find_sample(
         Some(c) if c != s.client_id => Err(not_found()),
         _ => Ok(s),
     }
+}
+
+/// A sample locked until the end of the transaction (receipt, rejection, custody): concurrent
+/// steps on one sample take turns, so the second sees what the first did.
+pub async fn lock_sample(conn: &impl ConnectionTrait, id: Uuid) -> AppResult<sample::Model> {
+    sample::Entity::find_by_id(id)
+        .lock_exclusive()
+        .one(conn)
+        .await?
+        .ok_or_else(not_found)
 }
 
 /// The sample a scanned code names: its lab ID, or the label of one of its containers
@@ -229,10 +239,23 @@ pub async fn samples(
         q = q.filter(sample::Column::Matrix.eq(m));
     }
     if let Some(text) = f.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        // A literal, case-insensitive substring on both databases (`_` and `%` are not wildcards;
+        // PostgreSQL's LIKE is case-sensitive, SQLite's is not).
+        let mut pattern = String::from("%");
+        for c in text.to_lowercase().chars() {
+            if matches!(c, '%' | '_' | '\\') {
+                pattern.push('\\');
+            }
+            pattern.push(c);
+        }
+        pattern.push('%');
+        let like = |col: sample::Column| {
+            Expr::expr(Func::lower(Expr::col(col))).like(LikeExpr::new(&pattern).escape('\\'))
+        };
         q = q.filter(
             Condition::any()
-                .add(sample::Column::LabId.contains(text))
-                .add(sample::Column::ClientSampleId.contains(text)),
+                .add(like(sample::Column::LabId))
+                .add(like(sample::Column::ClientSampleId)),
         );
     }
     let bound =

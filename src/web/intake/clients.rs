@@ -158,7 +158,11 @@ impl ClientForm {
 }
 
 /// The projects of a client, as its page lists them.
-pub async fn project_rows(state: &AppState, tr: Tr, client_id: Uuid) -> crate::error::AppResult<Vec<ProjectRow>> {
+pub async fn project_rows(
+    state: &AppState,
+    tr: Tr,
+    client_id: Uuid,
+) -> crate::error::AppResult<Vec<ProjectRow>> {
     let page = clients::projects(&state.db, None, Some(client_id), None, 1000).await?;
     Ok(page
         .items

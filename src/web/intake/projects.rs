@@ -5,10 +5,10 @@ use crate::auth::csrf::Csrf;
 use crate::auth::WebUser;
 use crate::domain::role::Role;
 use crate::error::{AppError, AppResult};
+use crate::service::catalogue;
 use crate::service::clients::{
     self, PointInput, ProjectInput, ProjectView, FARMLAND_TYPES, LAND_USES, POINT_KINDS,
 };
-use crate::service::catalogue;
 use crate::service::input::DecText;
 use crate::state::AppState;
 use crate::web::admin::form::{opt_text, place};
@@ -359,7 +359,9 @@ async fn update(
             for s in &mut page.standards {
                 s.checked = form.standards.contains(&s.code);
             }
-            page.land_uses.iter_mut().for_each(|c| c.selected = c.value == form.land_use);
+            page.land_uses
+                .iter_mut()
+                .for_each(|c| c.selected = c.value == form.land_use);
             page.farmland_types
                 .iter_mut()
                 .for_each(|c| c.selected = c.value == form.farmland_type);
@@ -398,7 +400,11 @@ async fn create_point(
     match clients::create_point(&state.db, &user.actor(), input).await {
         Ok(p) => Ok(Ok(Flash::success(
             Redirect::to(format!("/projects/{id}#points")),
-            format!("{} {}", Tr::new(&user.lang).t("points.flash_created"), p.code),
+            format!(
+                "{} {}",
+                Tr::new(&user.lang).t("points.flash_created"),
+                p.code
+            ),
         ))),
         Err(e) => {
             let mut page = existing(state, &user, &csrf, None, id)

@@ -173,8 +173,14 @@ async fn scan(
                         None
                     }
                     Err(e) => {
+                        // Mostly "already received" or "rejected": say what the sample is now.
                         status = e.status();
-                        Some(scanned("error", e.detail(), Some(&s)))
+                        let now = super::word(tr, "status.sample", &s.status);
+                        Some(scanned(
+                            "error",
+                            format!("{now} — {}", e.detail()),
+                            Some(&s),
+                        ))
                     }
                 }
             }

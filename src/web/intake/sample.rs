@@ -2,8 +2,8 @@
 //! time left of their holding time, the custody timeline, and the receive / reject / custody forms.
 //! Thin twin of `/api/v1/samples/{id}` and its receive, reject and custody routes.
 use super::{
-    analysis_badge, layout, now_local, parse_id, sample_badge, time_left, word, Badge, Choice, READ,
-    WRITE,
+    analysis_badge, layout, now_local, parse_id, sample_badge, time_left, word, Badge, Choice,
+    READ, WRITE,
 };
 use crate::auth::csrf::Csrf;
 use crate::auth::WebUser;
@@ -14,7 +14,9 @@ use crate::error::{AppError, AppResult};
 use crate::service::clients;
 use crate::service::input::DecText;
 use crate::service::intake::client_scope;
-use crate::service::intake::receipt::{self, ContainerCheck, NewCustody, Receive, Reject, CUSTODY_ACTIONS};
+use crate::service::intake::receipt::{
+    self, ContainerCheck, NewCustody, Receive, Reject, CUSTODY_ACTIONS,
+};
 use crate::service::intake::samples as reads;
 use crate::service::intake::views::{SampleDetail, SampleSummary};
 use crate::state::AppState;
@@ -179,7 +181,7 @@ async fn build(
     let point = match s.sampling_point_id {
         Some(p) => clients::point(&state.db, p, scope)
             .await
-            .map(|p| format!("{} ({})", p.code, word(tr, "point_kind", &p.kind)))
+            .map(|p| format!("{} · {}", p.code, word(tr, "point_kind", &p.kind)))
             .unwrap_or_default(),
         None => String::new(),
     };
@@ -199,7 +201,7 @@ async fn build(
         .filter(|f| f.missing)
         .map(|f| f.label.clone())
         .collect::<Vec<_>>()
-        .join("、");
+        .join(tr.t("common.list_sep"));
     let label_of = |cid: Option<Uuid>| {
         d.containers
             .iter()
@@ -315,14 +317,11 @@ async fn page(
 }
 
 /// The page again after a refused form (the caller fills in that form's values and errors).
-async fn again(
-    state: &AppState,
-    user: &WebUser,
-    csrf: &Csrf,
-    id: Uuid,
-) -> PageResult<SamplePage> {
+async fn again(state: &AppState, user: &WebUser, csrf: &Csrf, id: Uuid) -> PageResult<SamplePage> {
     let layout = layout(user, csrf, "samples.title", "samples", None);
-    build(state, user, layout, id).await.map_err(with_user(user))
+    build(state, user, layout, id)
+        .await
+        .map_err(with_user(user))
 }
 
 fn dec(s: &str) -> Option<DecText> {
@@ -361,9 +360,16 @@ async fn receive(
         Ok(d) => {
             let mut msg = tr.t("receipt.received").to_string();
             if !d.warnings.is_empty() {
-                msg = format!("{msg} — {}: {}", tr.t("receipt.warn"), d.warnings.join("; "));
+                msg = format!(
+                    "{msg} — {}: {}",
+                    tr.t("receipt.warn"),
+                    d.warnings.join("; ")
+                );
             }
-            Ok(Ok(Flash::success(Redirect::to(format!("/samples/{id}")), msg)))
+            Ok(Ok(Flash::success(
+                Redirect::to(format!("/samples/{id}")),
+                msg,
+            )))
         }
         Err(e) => {
             let mut page = again(state, &user, &csrf, id).await?;

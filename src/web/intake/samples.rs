@@ -176,7 +176,16 @@ async fn list(
                 .collect();
             let errors = place(
                 FormErrors::from_error(&AppError::Invalid(renamed)),
-                &["status", "matrix", "client_id", "project_id", "from", "to", "q", "sort"],
+                &[
+                    "status",
+                    "matrix",
+                    "client_id",
+                    "project_id",
+                    "from",
+                    "to",
+                    "q",
+                    "sort",
+                ],
             );
             let empty = crate::service::page::Page {
                 items: vec![],
@@ -212,7 +221,13 @@ async fn list(
                 .map(|c| Choice::new(c.id.to_string(), c.name.clone(), &f.client_id))
                 .collect(),
             ps.iter()
-                .map(|p| Choice::new(p.id.to_string(), format!("{} · {}", p.code, p.name), &f.project_id))
+                .map(|p| {
+                    Choice::new(
+                        p.id.to_string(),
+                        format!("{} · {}", p.code, p.name),
+                        &f.project_id,
+                    )
+                })
                 .collect(),
         )
     };

@@ -338,7 +338,10 @@ mod tests {
     #[test]
     fn csv_places_in_words() {
         let zh = Tr::new("zh");
-        assert_eq!(csv_place(zh, "row 3, column collected_at"), "第 3 行 · collected_at");
+        assert_eq!(
+            csv_place(zh, "row 3, column collected_at"),
+            "第 3 行 · collected_at"
+        );
         assert_eq!(csv_place(zh, "row 2"), "第 2 行");
         assert_eq!(csv_place(Tr::new("en"), "file"), "File");
     }

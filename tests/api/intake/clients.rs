@@ -79,6 +79,17 @@ async fn projects_carry_land_use_and_known_standards() {
         .await;
     assert_eq!(status, StatusCode::CREATED, "{p}");
     assert_eq!(p["standards"], json!(["GB36600-2018", "GB15618-2018"]));
+    // A standard named twice is kept once.
+    let (status, twice) = app
+        .post(
+            "/api/v1/projects",
+            &lab.tech,
+            json!({"client_id": lab.client_id, "code": "P3", "name": "重复",
+                "standards": ["GB36600-2018", "GBT14848-2017", "GB36600-2018"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{twice}");
+    assert_eq!(twice["standards"], json!(["GB36600-2018", "GBT14848-2017"]));
     assert_eq!(p["land_use"], "first_class");
     let path = format!("/api/v1/projects/{}", id(&p));
     assert_eq!(app.get(&path, &lab.tech).await.1, p);
@@ -88,8 +99,8 @@ async fn projects_carry_land_use_and_known_standards() {
         .all_items(&format!("/api/v1/projects?client_id={}", lab.client_id), &lab.tech)
         .await;
     let codes: Vec<&str> = mine.iter().map(|p| p["code"].as_str().unwrap()).collect();
-    assert_eq!(codes, ["P1", "P2"]);
-    assert_eq!(app.all_items("/api/v1/projects?limit=1", &lab.tech).await.len(), 3);
+    assert_eq!(codes, ["P1", "P2", "P3"]);
+    assert_eq!(app.all_items("/api/v1/projects?limit=1", &lab.tech).await.len(), 4);
 
     let (status, patched) = app
         .patch(&path, &lab.tech, json!({"land_use": "second_class", "version": 1}))

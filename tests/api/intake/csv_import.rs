@@ -231,6 +231,15 @@ async fn bad_files_are_refused_by_row_and_column_and_write_nothing() {
         a.assert_problem_shape();
         assert_eq!(counts(&t.app).await, before, "{what} wrote something");
     }
+    // Rows are the file's lines, as a spreadsheet numbers them, even after a blank line.
+    let a = t
+        .post(format!("{head}\n{}\n\nX-2,soil,someday,张三,{ma}\n", ok("X-1")).into_bytes())
+        .await;
+    assert_eq!(a.fields(), ["row 4, column collected_at"], "{a:?}");
+    let a = t
+        .post(format!("{head}\n\n{}\nX-2,soil\n", ok("X-1")).into_bytes())
+        .await;
+    assert_eq!(a.fields(), ["row 4"], "{a:?}");
     // A good row does not carry a bad one through: the file is all or nothing.
     let a = t
         .post(format!("{head}\n{}\nX-2,soil,{dash},,{ma}\n", ok("X-1")).into_bytes())

@@ -136,3 +136,40 @@ async fn the_samples_list_filters_sorts_and_pages() {
             .assert_invalid(field);
     }
 }
+
+#[tokio::test]
+async fn text_search_is_literal_and_ignores_case_and_equal_times_page_cleanly() {
+    let app = TestApp::spawn().await;
+    let lab = Lab::new(&app).await;
+    // Seven samples of one CSV-style collection time, as a field team writes them.
+    let same = (Utc::now() - Duration::days(2)).format("%Y-%m-%dT%H:%M:00Z").to_string();
+    let names = ["Tie-1", "Tie-2", "Tie-3", "MW_04", "MW-05", "mw-06", "Tie-7"];
+    let wo = lab
+        .register(&app, names.iter().map(|c| sample(c, "soil", &same, &[&lab.soil_ma])).collect())
+        .await;
+    for limit in [1, 2, 3] {
+        let items = app
+            .all_items(&format!("/api/v1/samples?sort=collected_at&limit={limit}"), &lab.tech)
+            .await;
+        let lab_ids: Vec<&str> = items.iter().map(|s| s["lab_id"].as_str().unwrap()).collect();
+        let mut expected = lab_ids.clone();
+        expected.sort();
+        expected.dedup();
+        assert_eq!(lab_ids.len(), names.len(), "limit {limit}: every sample once: {lab_ids:?}");
+        assert_eq!(lab_ids, expected, "limit {limit}: equal times in lab ID order");
+    }
+    let q = |text: &str| {
+        let (app, tech) = (&app, lab.tech.clone());
+        let text = text.to_string();
+        async move { csids(&app.all_items(&format!("/api/v1/samples?q={text}"), &tech).await) }
+    };
+    // Case does not matter, on either database.
+    assert_eq!(q("tie-3").await, set(&["Tie-3"]));
+    assert_eq!(q("MW-0").await, set(&["MW-05", "mw-06"]));
+    let lab_id = wo["samples"][0]["lab_id"].as_str().unwrap();
+    assert_eq!(q(&lab_id.to_lowercase()).await, set(&["Tie-1"]));
+    // `_` and `%` are characters, not wildcards.
+    assert_eq!(q("MW_").await, set(&["MW_04"]));
+    assert!(q("%25").await.is_empty(), "a % sign matches only itself");
+    assert!(q("T_e").await.is_empty());
+}

@@ -95,11 +95,14 @@ async fn an_unpreserved_container_takes_the_shorter_holding_time_and_late_receip
         "holding_time_unpreserved_hours": null, "container": "PE bottle", "preservative": null}))
     .await;
     let collected = ago(5);
-    let t0 = at(&json!(collected));
     let wo = lab
         .register(&app, vec![sample("GW-A", "groundwater", &collected, &[&ammonia, &lab.water_ma])])
         .await;
     let s = &wo["samples"][0];
+    // Due times count from the collection time as stored.
+    let (_, stored) = app.get(&format!("/api/v1/samples/{}", id(s)), &lab.tech).await;
+    let t0 = at(&stored["collected_at"]);
+    assert!((t0 - at(&json!(collected))).abs() < Duration::milliseconds(1));
     let nh3_container = analysis(s, &ammonia)["container_id"].clone();
     let bottle = s["containers"]
         .as_array()

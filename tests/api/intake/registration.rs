@@ -79,7 +79,12 @@ async fn a_work_order_registers_samples_with_numbers_containers_and_due_times() 
         ]
     );
 
-    let collected_at = at(&json!(collected));
+    // Times count from the collection time as stored (what every later read shows).
+    let (_, stored) = app
+        .get(&format!("/api/v1/samples/{}", id(&samples[0])), &lab.tech)
+        .await;
+    let collected_at = at(&stored["collected_at"]);
+    assert!((collected_at - at(&json!(collected))).abs() < Duration::milliseconds(1));
     for s in samples {
         assert!(s["id"].is_string());
         assert_eq!(s["status"], "registered");
@@ -155,6 +160,11 @@ async fn a_work_order_registers_samples_with_numbers_containers_and_due_times() 
     assert_eq!(page["field"]["water_temp_c"], "18.5");
     assert_eq!(strs(&page["containers"], "label"), strs(c1, "label"));
     assert_eq!(page["analyses"].as_array().unwrap().len(), 2);
+    for a in page["analyses"].as_array().unwrap() {
+        let registered = by_ma(gw1, a["method_analyte_id"].as_str().unwrap());
+        assert_eq!(a["due_at"], registered["due_at"], "the 201 answer and the sample page agree");
+        assert_eq!(a["container_id"], registered["container_id"]);
+    }
     assert_eq!(page["custody"][0]["action"], "collected");
     assert_eq!(page["custody"][0]["to_person"], "张三");
     let (_, soil_page) = app

@@ -984,17 +984,24 @@ async fn plain_insert(
             text(canonical),
         ]);
     }
-    let statements: Vec<Statement> = [samples, containers, analyses, audit]
+    let statements: Vec<Vec<Statement>> = [samples, containers, analyses, audit]
         .into_iter()
-        .flat_map(|r| r.statements(backend))
+        .map(|r| r.statements(backend))
         .collect();
 
     let started = Instant::now();
     let txn = conn.begin().await.map_err(db_err)?;
-    for st in statements {
-        txn.execute_raw(st).await.map_err(db_err)?;
+    for sts in statements {
+        let t = Instant::now();
+        let n = sts.len();
+        for st in sts {
+            txn.execute_raw(st).await.map_err(db_err)?;
+        }
+        eprintln!("PLAIN {n} statements: {:?}", t.elapsed());
     }
+    let t = Instant::now();
     txn.commit().await.map_err(db_err)?;
+    eprintln!("PLAIN commit: {:?}", t.elapsed());
     let elapsed = started.elapsed();
     conn.close().await.ok();
     Ok(elapsed)

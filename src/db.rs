@@ -1,7 +1,8 @@
 //! Database connection: SQLite (WAL, one queued writer) or PostgreSQL, chosen by URL.
 use crate::error::AppResult;
 use sea_orm::{
-    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbBackend, TransactionTrait,
+    ActiveModelTrait, ConnectOptions, ConnectionTrait, Database, DatabaseConnection,
+    DatabaseTransaction, DbBackend, DbErr, EntityTrait, Iterable, TransactionTrait,
 };
 use std::ops::Deref;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -119,6 +120,37 @@ impl Deref for WriteTx {
     type Target = DatabaseTransaction;
     fn deref(&self) -> &DatabaseTransaction {
         &self.txn
+    }
+}
+
+/// Most bind parameters one statement may carry: SQLite's SQLITE_MAX_VARIABLE_NUMBER (32766 since
+/// 3.32) and PostgreSQL's protocol limit (65535).
+pub fn max_bind_params(backend: DbBackend) -> usize {
+    match backend {
+        DbBackend::Postgres => 65_535,
+        _ => 32_766,
+    }
+}
+
+/// Inserts `rows` (every column set, keys chosen by the caller) as multi-row INSERTs as large as the
+/// backend's bind-parameter limit allows, moving the rows rather than copying them, and without
+/// `RETURNING`.
+pub async fn insert_all<A, C>(conn: &C, rows: Vec<A>) -> Result<(), DbErr>
+where
+    A: ActiveModelTrait + Send,
+    C: ConnectionTrait,
+{
+    let columns = <A::Entity as EntityTrait>::Column::iter().count().max(1);
+    let per_statement = (max_bind_params(conn.get_database_backend()) / columns).max(1);
+    let mut rows = rows.into_iter();
+    loop {
+        let chunk: Vec<A> = rows.by_ref().take(per_statement).collect();
+        if chunk.is_empty() {
+            return Ok(());
+        }
+        <A::Entity as EntityTrait>::insert_many(chunk)
+            .exec_without_returning(conn)
+            .await?;
     }
 }
 

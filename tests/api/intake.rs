@@ -9,6 +9,7 @@ use serde_json::{json, Value};
 
 mod all_or_nothing;
 mod clients;
+mod clocks;
 mod concurrency;
 mod csv_import;
 mod isolation;
@@ -62,7 +63,13 @@ pub async fn new_project(app: &TestApp, tech: &str, client_id: &str, code: &str)
     p
 }
 
-pub async fn new_point(app: &TestApp, tech: &str, project_id: &str, code: &str, kind: &str) -> Value {
+pub async fn new_point(
+    app: &TestApp,
+    tech: &str,
+    project_id: &str,
+    code: &str,
+    kind: &str,
+) -> Value {
     let (status, p) = app
         .post(
             "/api/v1/sampling-points",
@@ -161,7 +168,10 @@ impl Lab {
     /// One soil sample (one container, one analysis), collected `hours` ago; returns the sample.
     pub async fn soil_sample(&self, app: &TestApp, csid: &str, hours: i64) -> Value {
         let wo = self
-            .register(app, vec![sample(csid, "soil", &ago(hours), &[&self.soil_ma])])
+            .register(
+                app,
+                vec![sample(csid, "soil", &ago(hours), &[&self.soil_ma])],
+            )
             .await;
         wo["samples"][0].clone()
     }
@@ -181,7 +191,11 @@ pub async fn counts(app: &TestApp) -> Vec<(&'static str, i64)> {
         "custody_event",
         "audit_event",
     ] {
-        out.push((t, app.raw_count(&format!("SELECT COUNT(*) AS n FROM {t}")).await));
+        out.push((
+            t,
+            app.raw_count(&format!("SELECT COUNT(*) AS n FROM {t}"))
+                .await,
+        ));
     }
     // Numbers handed out: a refused order consumes none.
     let numbers = "SELECT CAST(COALESCE(SUM(value), 0) AS BIGINT) AS n FROM counter";

@@ -96,7 +96,11 @@ async fn garbage_to_every_write_route_is_a_4xx_problem_and_the_server_survives()
                     && a.body["status"].as_u64() == Some(a.status.as_u16() as u64)
                     && a.body["detail"].is_string();
                 if !a.status.is_client_error() || !problem {
-                    let who = if token.is_some() { "allowed user" } else { "no token" };
+                    let who = if token.is_some() {
+                        "allowed user"
+                    } else {
+                        "no token"
+                    };
                     let text: String = a.text.chars().take(300).collect();
                     failures.push(format!(
                         "{} {} with {what} ({who}): {} {text}",

@@ -249,10 +249,16 @@ fn intake_rows(f: &Fixture) -> Vec<Row> {
         row(M::GET, "/api/v1/work-orders/{id}", Roles(ALL))
             .path(format!("/api/v1/work-orders/{}", f.work_order_id)),
         row(M::POST, "/api/v1/work-orders/{id}/samples.csv", Roles(TECH))
-            .path(format!("/api/v1/work-orders/{}/samples.csv", f.work_order_id))
+            .path(format!(
+                "/api/v1/work-orders/{}/samples.csv",
+                f.work_order_id
+            ))
             .raw("text/csv", csv.into_bytes()),
         row(M::GET, "/api/v1/work-orders/{id}/labels.pdf", Roles(STAFF))
-            .path(format!("/api/v1/work-orders/{}/labels.pdf", f.work_order_id))
+            .path(format!(
+                "/api/v1/work-orders/{}/labels.pdf",
+                f.work_order_id
+            ))
             .needs_font(),
         row(M::GET, "/api/v1/templates/samples.csv", Roles(STAFF)),
         row(M::GET, "/api/v1/samples", Roles(ALL)).path("/api/v1/samples?matrix=soil".into()),

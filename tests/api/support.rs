@@ -258,7 +258,9 @@ impl TestApp {
             .await
             .unwrap_or_else(|e| panic!("{sql}: {e}"))
             .unwrap_or_else(|| panic!("{sql}: no row"));
-        let n: i64 = row.try_get("", "n").unwrap_or_else(|e| panic!("{sql}: {e}"));
+        let n: i64 = row
+            .try_get("", "n")
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
         conn.close().await.ok();
         n
     }

@@ -235,8 +235,10 @@ pub async fn import(
         .into_iter()
         .map(|p| (p.code, p.id))
         .collect();
-    let (rows, samples): (Vec<usize>, Vec<NewSample>) =
-        parse(&text, &points).map_err(AppError::Invalid)?.into_iter().unzip();
+    let (rows, samples): (Vec<usize>, Vec<NewSample>) = parse(&text, &points)
+        .map_err(AppError::Invalid)?
+        .into_iter()
+        .unzip();
     let column = |f: &str| -> String {
         let base = f.split(['[', '.']).next().unwrap_or(f);
         match base {

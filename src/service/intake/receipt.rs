@@ -384,6 +384,9 @@ pub async fn custody(
             "the sample has been disposed of: its chain of custody is closed".into(),
         ));
     }
+    if at < s.collected_at {
+        return Err(AppError::field("at", "is before the sample was collected"));
+    }
     let event = custody_event::ActiveModel {
         id: Set(Uuid::now_v7()),
         sample_id: Set(s.id),

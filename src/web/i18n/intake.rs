@@ -142,6 +142,11 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "applied to every sample scanned below",
     ),
     ("receipt.time_hint", "实验室时区", "lab time zone"),
+    (
+        "receipt.time_empty",
+        "留空即为扫描时刻",
+        "empty: the moment of each scan",
+    ),
     ("receipt.scan", "扫描或输入实验室编号", "Scan or type a lab ID"),
     (
         "receipt.scan_hint",

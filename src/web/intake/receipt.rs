@@ -81,7 +81,10 @@ pub struct ReceiptForm {
 #[template(path = "intake/receipt.html")]
 pub struct ReceiptPage {
     pub layout: Layout,
+    /// Empty: each sample is received at the moment it is scanned.
     pub received_at: String,
+    /// Now in the lab's zone (the placeholder of the time box).
+    pub now: String,
     pub temperature_c: String,
     pub condition_ok: bool,
     pub note: String,
@@ -107,7 +110,8 @@ async fn desk(state: &State<AppState>, user: WebUser, csrf: Csrf) -> PageResult<
     user.require(WRITE).map_err(with_user(&user))?;
     Ok(ReceiptPage {
         layout: layout(&user, &csrf, "receipt.title", "receipt", None),
-        received_at: now_local(state.config.tz()),
+        received_at: String::new(),
+        now: now_local(state.config.tz()),
         temperature_c: String::new(),
         condition_ok: true,
         note: String::new(),
@@ -153,8 +157,13 @@ async fn scan(
             }
             Err(e) => return Err(with_user(&user)(e)),
             Ok(s) => {
+                // An empty time box means "when scanned" (a desk stays open for hours).
+                let received_at = match opt_text(&form.received_at) {
+                    Some(t) => t,
+                    None => now_local(state.config.tz()),
+                };
                 let input = Receive {
-                    received_at: form.received_at.clone(),
+                    received_at,
                     temperature_c: opt_text(&form.temperature_c).map(DecText),
                     condition_ok: form.condition_ok,
                     note: opt_text(&form.note),
@@ -195,6 +204,7 @@ async fn scan(
         ReceiptPage {
             layout: layout(&user, &csrf, "receipt.title", "receipt", None),
             received_at: form.received_at,
+            now: now_local(state.config.tz()),
             temperature_c: form.temperature_c,
             condition_ok: form.condition_ok,
             note: form.note,

@@ -316,14 +316,16 @@ fn csv_place(tr: Tr, field: &str) -> String {
 
 /// The CSV template as a download (UTF-8 with BOM, so Excel opens it with Chinese intact).
 #[derive(Responder)]
-#[response(content_type = "text/csv")]
-pub struct CsvDownload(String, Header<'static>);
+pub struct CsvDownload((ContentType, String), Header<'static>);
 
 #[get("/work-orders/samples-template.csv")]
 async fn template(user: WebUser) -> PageResult<CsvDownload> {
     user.require(STAFF).map_err(with_user(&user))?;
     Ok(CsvDownload(
-        format!("\u{FEFF}{}", csv_import::template()),
+        (
+            ContentType::CSV,
+            format!("\u{FEFF}{}", csv_import::template()),
+        ),
         Header::new(
             "Content-Disposition",
             "attachment; filename=\"samples-template.csv\"",

@@ -19,7 +19,11 @@ async fn clients_are_created_listed_read_and_patched_with_versions() {
     assert_eq!(codes, ["XM-ENV", "tech-C"], "every client once, by code");
 
     let (status, patched) = app
-        .patch(&path, &lab.tech, json!({"name": "厦门环境公司", "version": 1}))
+        .patch(
+            &path,
+            &lab.tech,
+            json!({"name": "厦门环境公司", "version": 1}),
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{patched}");
     assert_eq!(patched["name"], "厦门环境公司");
@@ -38,7 +42,10 @@ async fn clients_are_created_listed_read_and_patched_with_versions() {
     let (_, read) = app.get(&path, &lab.tech).await;
     assert_eq!(read["name"], "厦门环境公司");
     let events = app.audit_of(&lab.admin, "client", &id(&c)).await;
-    let actions: Vec<&str> = events.iter().map(|e| e["action"].as_str().unwrap()).collect();
+    let actions: Vec<&str> = events
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
     assert_eq!(actions, ["client.create", "client.update"]);
 
     let before = counts(&app).await;
@@ -46,11 +53,19 @@ async fn clients_are_created_listed_read_and_patched_with_versions() {
         (json!({"code": "XM-ENV", "name": "Twin"}), "code"),
         (json!({"code": "has space", "name": "X"}), "code"),
         (json!({"code": "OK-1"}), "name"),
-        (json!({"code": "OK-2", "name": "X", "email": "no-at-sign"}), "email"),
+        (
+            json!({"code": "OK-2", "name": "X", "email": "no-at-sign"}),
+            "email",
+        ),
     ] {
-        app.answer(Method::POST, "/api/v1/clients", Some(&lab.tech), Some(&body))
-            .await
-            .assert_invalid(field);
+        app.answer(
+            Method::POST,
+            "/api/v1/clients",
+            Some(&lab.tech),
+            Some(&body),
+        )
+        .await
+        .assert_invalid(field);
     }
     app.answer(
         Method::PATCH,
@@ -96,14 +111,26 @@ async fn projects_carry_land_use_and_known_standards() {
     // The same code under another client is another project.
     new_project(&app, &lab.tech, &id(&other), "P2").await;
     let mine = app
-        .all_items(&format!("/api/v1/projects?client_id={}", lab.client_id), &lab.tech)
+        .all_items(
+            &format!("/api/v1/projects?client_id={}", lab.client_id),
+            &lab.tech,
+        )
         .await;
     let codes: Vec<&str> = mine.iter().map(|p| p["code"].as_str().unwrap()).collect();
     assert_eq!(codes, ["P1", "P2", "P3"]);
-    assert_eq!(app.all_items("/api/v1/projects?limit=1", &lab.tech).await.len(), 4);
+    assert_eq!(
+        app.all_items("/api/v1/projects?limit=1", &lab.tech)
+            .await
+            .len(),
+        4
+    );
 
     let (status, patched) = app
-        .patch(&path, &lab.tech, json!({"land_use": "second_class", "version": 1}))
+        .patch(
+            &path,
+            &lab.tech,
+            json!({"land_use": "second_class", "version": 1}),
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{patched}");
     assert_eq!(patched["land_use"], "second_class");
@@ -121,22 +148,35 @@ async fn projects_carry_land_use_and_known_standards() {
     let before = counts(&app).await;
     let base = |over: Value| {
         let mut b = json!({"client_id": lab.client_id, "code": "P9", "name": "N"});
-        b.as_object_mut().unwrap().extend(over.as_object().unwrap().clone());
+        b.as_object_mut()
+            .unwrap()
+            .extend(over.as_object().unwrap().clone());
         b
     };
     for (body, field) in [
         (base(json!({"standards": ["GB0000-0000"]})), "standards[0]"),
-        (base(json!({"standards": ["GB36600-2018", "NOPE"]})), "standards[1]"),
+        (
+            base(json!({"standards": ["GB36600-2018", "NOPE"]})),
+            "standards[1]",
+        ),
         (base(json!({"land_use": "third_class"})), "land_use"),
         (base(json!({"farmland_type": "forest"})), "farmland_type"),
         (base(json!({"code": "P1"})), "code"),
-        (base(json!({"client_id": uuid::Uuid::now_v7()})), "client_id"),
+        (
+            base(json!({"client_id": uuid::Uuid::now_v7()})),
+            "client_id",
+        ),
         (base(json!({"client_id": "not-a-uuid"})), "client_id"),
         (json!({"code": "P9", "name": "N"}), "client_id"),
     ] {
-        app.answer(Method::POST, "/api/v1/projects", Some(&lab.tech), Some(&body))
-            .await
-            .assert_invalid(field);
+        app.answer(
+            Method::POST,
+            "/api/v1/projects",
+            Some(&lab.tech),
+            Some(&body),
+        )
+        .await
+        .assert_invalid(field);
     }
     for (body, field) in [
         (json!({"client_id": id(&other)}), "client_id"),
@@ -165,7 +205,10 @@ async fn sampling_points_validate_coordinates_and_well_geometry() {
         .await;
     assert_eq!(status, StatusCode::CREATED, "{w}");
     assert_eq!(w["kind"], "monitoring_well");
-    assert_eq!(w["latitude"], "24.4798", "a JSON number is kept as its decimal text");
+    assert_eq!(
+        w["latitude"], "24.4798",
+        "a JSON number is kept as its decimal text"
+    );
     assert_eq!(w["screen_bottom_m"], "25");
     let (status, read) = app
         .get(&format!("/api/v1/sampling-points/{}", id(&w)), &lab.tech)
@@ -174,7 +217,10 @@ async fn sampling_points_validate_coordinates_and_well_geometry() {
     assert_eq!(read, w);
     let listed = app
         .all_items(
-            &format!("/api/v1/sampling-points?project_id={}&limit=1", lab.project_id),
+            &format!(
+                "/api/v1/sampling-points?project_id={}&limit=1",
+                lab.project_id
+            ),
             &lab.tech,
         )
         .await;
@@ -183,16 +229,25 @@ async fn sampling_points_validate_coordinates_and_well_geometry() {
 
     let before = counts(&app).await;
     let base = |over: Value| {
-        let mut b = json!({"project_id": lab.project_id, "code": "MW-9", "kind": "monitoring_well"});
-        b.as_object_mut().unwrap().extend(over.as_object().unwrap().clone());
+        let mut b =
+            json!({"project_id": lab.project_id, "code": "MW-9", "kind": "monitoring_well"});
+        b.as_object_mut()
+            .unwrap()
+            .extend(over.as_object().unwrap().clone());
         b
     };
     for (body, field) in [
         (base(json!({"latitude": 91, "longitude": 118})), "latitude"),
-        (base(json!({"latitude": "-90.5", "longitude": 118})), "latitude"),
+        (
+            base(json!({"latitude": "-90.5", "longitude": 118})),
+            "latitude",
+        ),
         (base(json!({"latitude": 24, "longitude": 181})), "longitude"),
         (base(json!({"longitude": "118.1"})), "longitude"),
-        (base(json!({"latitude": "north", "longitude": 118})), "latitude"),
+        (
+            base(json!({"latitude": "north", "longitude": 118})),
+            "latitude",
+        ),
         (
             base(json!({"well_depth_m": "20", "screen_top_m": "5", "screen_bottom_m": "25"})),
             "screen_bottom_m",
@@ -204,7 +259,10 @@ async fn sampling_points_validate_coordinates_and_well_geometry() {
         (base(json!({"well_depth_m": "-3"})), "well_depth_m"),
         (base(json!({"kind": "volcano"})), "kind"),
         (base(json!({"code": "MW-1"})), "code"),
-        (base(json!({"project_id": uuid::Uuid::now_v7()})), "project_id"),
+        (
+            base(json!({"project_id": uuid::Uuid::now_v7()})),
+            "project_id",
+        ),
         (base(json!({"latitude": [24]})), "latitude"),
     ] {
         app.answer(

@@ -24,7 +24,12 @@ async fn twenty_concurrent_work_orders_get_distinct_gapless_numbers() {
         let token = techs[i % techs.len()].clone();
         let body = lab.order(vec![
             sample(&format!("W{i}-soil"), "soil", &ago(3), &[&lab.soil_ma]),
-            sample(&format!("W{i}-gw"), "groundwater", &ago(3), &[&lab.water_ma]),
+            sample(
+                &format!("W{i}-gw"),
+                "groundwater",
+                &ago(3),
+                &[&lab.water_ma],
+            ),
         ]);
         let app = &app;
         async move { app.post("/api/v1/work-orders", &token, body).await }
@@ -35,10 +40,17 @@ async fn twenty_concurrent_work_orders_get_distinct_gapless_numbers() {
     let (mut so, mut gw) = (BTreeSet::new(), BTreeSet::new());
     for (status, wo) in &answers {
         assert_eq!(*status, StatusCode::CREATED, "{wo}");
-        assert!(numbers.insert(wo["number"].as_str().unwrap().to_string()), "{wo}");
+        assert!(
+            numbers.insert(wo["number"].as_str().unwrap().to_string()),
+            "{wo}"
+        );
         for s in wo["samples"].as_array().unwrap() {
             let lab_id = s["lab_id"].as_str().unwrap().to_string();
-            let series = if lab_id.starts_with("SO-") { &mut so } else { &mut gw };
+            let series = if lab_id.starts_with("SO-") {
+                &mut so
+            } else {
+                &mut gw
+            };
             series.insert(seq(&lab_id));
             assert!(lab_ids.insert(lab_id), "duplicate lab ID in {wo}");
         }
@@ -75,7 +87,12 @@ async fn two_processes_on_one_database_share_the_counters() {
     let second = TestApp::launch(&app.database_url, &app.data_dir, |f| f).await;
     let requests = (0..10).map(|i| {
         let target = if i % 2 == 0 { &app } else { &second };
-        let body = lab.order(vec![sample(&format!("P{i}"), "soil", &ago(2), &[&lab.soil_ma])]);
+        let body = lab.order(vec![sample(
+            &format!("P{i}"),
+            "soil",
+            &ago(2),
+            &[&lab.soil_ma],
+        )]);
         let token = lab.tech.clone();
         async move { target.post("/api/v1/work-orders", &token, body).await }
     });
@@ -97,7 +114,12 @@ async fn concurrent_csv_imports_of_mixed_matrices_all_succeed() {
     // in opposite orders (a deadlock on PostgreSQL) nor share a number.
     let app = TestApp::spawn().await;
     let lab = Lab::new(&app).await;
-    let wo = lab.register(&app, vec![sample("FIRST", "soil", &ago(3), &[&lab.soil_ma])]).await;
+    let wo = lab
+        .register(
+            &app,
+            vec![sample("FIRST", "soil", &ago(3), &[&lab.soil_ma])],
+        )
+        .await;
     let path = format!("/api/v1/work-orders/{}/samples.csv", id(&wo));
     const FILES: usize = 12;
     let uploads = (0..FILES).map(|i| {
@@ -111,19 +133,30 @@ async fn concurrent_csv_imports_of_mixed_matrices_all_succeed() {
         );
         let (app, path, tech) = (&app, &path, &lab.tech);
         async move {
-            app.raw(reqwest::Method::POST, path, Some(tech), "text/csv", csv.into_bytes())
-                .await
+            app.raw(
+                reqwest::Method::POST,
+                path,
+                Some(tech),
+                "text/csv",
+                csv.into_bytes(),
+            )
+            .await
         }
     });
     let mut lab_ids = BTreeSet::new();
     for a in join_all(uploads).await {
         assert_eq!(a.status, StatusCode::CREATED, "{a:?}");
         for s in a.body["items"].as_array().unwrap() {
-            assert!(lab_ids.insert(s["lab_id"].as_str().unwrap().to_string()), "{a:?}");
+            assert!(
+                lab_ids.insert(s["lab_id"].as_str().unwrap().to_string()),
+                "{a:?}"
+            );
         }
     }
     assert_eq!(lab_ids.len(), 2 * FILES);
-    let (_, view) = app.get(&format!("/api/v1/work-orders/{}", id(&wo)), &lab.tech).await;
+    let (_, view) = app
+        .get(&format!("/api/v1/work-orders/{}", id(&wo)), &lab.tech)
+        .await;
     assert_eq!(view["samples_total"], 2 * FILES + 1);
 }
 
@@ -134,7 +167,12 @@ async fn a_sample_scanned_twice_at_once_is_received_once() {
     let app = TestApp::spawn().await;
     let lab = Lab::new(&app).await;
     let wo = lab
-        .register(&app, (0..4).map(|i| sample(&format!("D{i}"), "soil", &ago(3), &[&lab.soil_ma])).collect())
+        .register(
+            &app,
+            (0..4)
+                .map(|i| sample(&format!("D{i}"), "soil", &ago(3), &[&lab.soil_ma]))
+                .collect(),
+        )
         .await;
     for s in wo["samples"].as_array().unwrap() {
         let path = format!("/api/v1/samples/{}/receive", id(s));
@@ -145,9 +183,14 @@ async fn a_sample_scanned_twice_at_once_is_received_once() {
         });
         let answers = join_all(tries).await;
         let ok = answers.iter().filter(|(s, _)| *s == StatusCode::OK).count();
-        let conflicts = answers.iter().filter(|(s, _)| *s == StatusCode::CONFLICT).count();
+        let conflicts = answers
+            .iter()
+            .filter(|(s, _)| *s == StatusCode::CONFLICT)
+            .count();
         assert_eq!((ok, conflicts), (1, 5), "{answers:?}");
-        let (_, page) = app.get(&format!("/api/v1/samples/{}", id(s)), &lab.tech).await;
+        let (_, page) = app
+            .get(&format!("/api/v1/samples/{}", id(s)), &lab.tech)
+            .await;
         let received = page["custody"]
             .as_array()
             .unwrap()
@@ -156,6 +199,12 @@ async fn a_sample_scanned_twice_at_once_is_received_once() {
             .count();
         assert_eq!(received, 1, "{page}");
         let events = app.audit_of(&lab.admin, "sample", &id(s)).await;
-        assert_eq!(events.iter().filter(|e| e["action"] == "sample.receive").count(), 1);
+        assert_eq!(
+            events
+                .iter()
+                .filter(|e| e["action"] == "sample.receive")
+                .count(),
+            1
+        );
     }
 }

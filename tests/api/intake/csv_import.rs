@@ -29,9 +29,16 @@ impl Csv {
         let app = TestApp::spawn().await;
         let lab = Lab::new(&app).await;
         let wo = lab
-            .register(&app, vec![sample("S-EXIST", "soil", &ago(4), &[&lab.soil_ma])])
+            .register(
+                &app,
+                vec![sample("S-EXIST", "soil", &ago(4), &[&lab.soil_ma])],
+            )
             .await;
-        Csv { app, lab, wo: id(&wo) }
+        Csv {
+            app,
+            lab,
+            wo: id(&wo),
+        }
     }
 
     async fn post(&self, bytes: Vec<u8>) -> Answer {
@@ -77,11 +84,18 @@ async fn utf8_bom_and_gbk_files_import_with_both_date_forms_and_any_column_order
     assert_eq!(items[0]["client_sample_id"], "U-1");
     assert_eq!(items[0]["status"], "registered");
     assert!(items[0]["lab_id"].as_str().unwrap().starts_with("SO-"));
-    assert!(items[1]["analyses"].as_array().unwrap().len() > 1, "the package expanded");
+    assert!(
+        items[1]["analyses"].as_array().unwrap().len() > 1,
+        "the package expanded"
+    );
     let d1 = t.detail(&items[0]).await;
     let d2 = t.detail(&items[1]).await;
     assert_eq!(at(&d1["collected_at"]), instant, "{dash} in the lab's zone");
-    assert_eq!(at(&d2["collected_at"]), instant, "{slash} in the lab's zone");
+    assert_eq!(
+        at(&d2["collected_at"]),
+        instant,
+        "{slash} in the lab's zone"
+    );
     assert_eq!(d1["collected_by"], "张三");
     assert_eq!(d1["sampling_point_id"], json!(t.lab.boring_id));
     assert_eq!(d1["depth_bottom_m"], "0.2");
@@ -95,7 +109,10 @@ async fn utf8_bom_and_gbk_files_import_with_both_date_forms_and_any_column_order
     let items = t.import(bom.into_bytes(), "UTF-8 with BOM").await;
     assert_eq!(items.len(), 1);
     assert!(items[0]["lab_id"].as_str().unwrap().starts_with("GW-"));
-    assert_eq!(items[0]["field_incomplete"], true, "odour and others are still missing");
+    assert_eq!(
+        items[0]["field_incomplete"], true,
+        "odour and others are still missing"
+    );
     let d = t.detail(&items[0]).await;
     assert_eq!(d["client_sample_id"], "B-1");
     assert_eq!(d["collected_by"], "王五");
@@ -115,7 +132,10 @@ async fn utf8_bom_and_gbk_files_import_with_both_date_forms_and_any_column_order
     assert_eq!(d["collected_by"], "赵六");
     assert_eq!(d["field"]["texture"], "壤土");
 
-    let (_, wo) = t.app.get(&format!("/api/v1/work-orders/{}", t.wo), &t.lab.tech).await;
+    let (_, wo) = t
+        .app
+        .get(&format!("/api/v1/work-orders/{}", t.wo), &t.lab.tech)
+        .await;
     assert_eq!(wo["samples_total"], 5);
     let events = t.app.audit_of(&t.lab.admin, "sample", &id(&items[0])).await;
     assert_eq!(events[0]["action"], "sample.register");
@@ -126,15 +146,29 @@ async fn the_template_downloads_and_imports_as_is() {
     let t = Csv::new().await;
     let res = t
         .app
-        .send(Method::GET, "/api/v1/templates/samples.csv", Some(&t.lab.tech), None)
+        .send(
+            Method::GET,
+            "/api/v1/templates/samples.csv",
+            Some(&t.lab.tech),
+            None,
+        )
         .await;
     assert_eq!(res.status(), StatusCode::OK);
-    let ct = res.headers()[reqwest::header::CONTENT_TYPE].to_str().unwrap().to_string();
+    let ct = res.headers()[reqwest::header::CONTENT_TYPE]
+        .to_str()
+        .unwrap()
+        .to_string();
     assert!(ct.starts_with("text/csv"), "{ct}");
     let bytes = res.bytes().await.unwrap().to_vec();
     assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "a BOM for Excel");
     let text = String::from_utf8(bytes.clone()).unwrap();
-    for col in ["client_sample_id", "matrix", "collected_at", "packages", "field.ph"] {
+    for col in [
+        "client_sample_id",
+        "matrix",
+        "collected_at",
+        "packages",
+        "field.ph",
+    ] {
         assert!(text.lines().next().unwrap().contains(col), "{text}");
     }
     let items = t.import(bytes, "the template").await;

@@ -21,14 +21,20 @@ async fn side(app: &TestApp, lab: &Lab, code: &str) -> Side {
     let c = new_client(app, &lab.tech, code).await;
     let p = new_project(app, &lab.tech, &id(&c), "P").await;
     let pt = new_point(app, &lab.tech, &id(&p), "MW", "monitoring_well").await;
-    let mut o = lab.order(vec![sample(&format!("{code}-1"), "soil", &ago(2), &[&lab.soil_ma])]);
+    let mut o = lab.order(vec![sample(
+        &format!("{code}-1"),
+        "soil",
+        &ago(2),
+        &[&lab.soil_ma],
+    )]);
     o["client_id"] = json!(id(&c));
     o["project_id"] = json!(id(&p));
     let (status, wo) = app.post("/api/v1/work-orders", &lab.tech, o).await;
     assert_eq!(status, StatusCode::CREATED, "{wo}");
     let name = format!("user-{}", code.to_lowercase());
     let client_id = uuid::Uuid::parse_str(&id(&c)).unwrap();
-    app.create_user(&lab.admin, &name, &["client"], Some(client_id)).await;
+    app.create_user(&lab.admin, &name, &["client"], Some(client_id))
+        .await;
     Side {
         client: id(&c),
         project: id(&p),
@@ -61,7 +67,10 @@ async fn a_client_user_sees_only_its_own_client() {
             ("/api/v1/sampling-points/{id}", other.point.as_str()),
             ("/api/v1/work-orders/{id}", other.work_order.as_str()),
             ("/api/v1/samples/{id}", other.sample.as_str()),
-            ("/api/v1/work-orders/{id}/labels.pdf", other.work_order.as_str()),
+            (
+                "/api/v1/work-orders/{id}/labels.pdf",
+                other.work_order.as_str(),
+            ),
         ]);
         let mine: HashMap<&str, &str> = HashMap::from([
             ("/api/v1/clients/{id}", me.client.as_str()),
@@ -77,7 +86,11 @@ async fn a_client_user_sees_only_its_own_client() {
             }
             let may = matches!(row.access, Access::Roles(r) if r.contains(&"client"));
             let Some(other_id) = theirs.get(row.template) else {
-                assert!(!may, "{}: add the other client's id for this route", row.template);
+                assert!(
+                    !may,
+                    "{}: add the other client's id for this route",
+                    row.template
+                );
                 continue;
             };
             let path = row.template.replace("{id}", other_id);
@@ -95,7 +108,10 @@ async fn a_client_user_sees_only_its_own_client() {
 
         // Lists hold only its own records, whatever the filters ask for.
         let own = |v: &str| BTreeSet::from([v.to_string()]);
-        for path in ["/api/v1/clients".to_string(), "/api/v1/clients?limit=1".to_string()] {
+        for path in [
+            "/api/v1/clients".to_string(),
+            "/api/v1/clients?limit=1".to_string(),
+        ] {
             assert_eq!(ids(&app, &me.user, &path).await, own(&me.client), "{path}");
         }
         for path in [
@@ -103,12 +119,27 @@ async fn a_client_user_sees_only_its_own_client() {
             format!("/api/v1/projects?client_id={}", other.client),
         ] {
             let got = ids(&app, &me.user, &path).await;
-            assert!(!got.contains(&other.project) && got.is_subset(&own(&me.project)), "{path}: {got:?}");
+            assert!(
+                !got.contains(&other.project) && got.is_subset(&own(&me.project)),
+                "{path}: {got:?}"
+            );
         }
-        assert_eq!(ids(&app, &me.user, "/api/v1/projects").await, own(&me.project));
-        assert_eq!(ids(&app, &me.user, "/api/v1/sampling-points").await, own(&me.point));
-        assert_eq!(ids(&app, &me.user, "/api/v1/work-orders").await, own(&me.work_order));
-        assert_eq!(ids(&app, &me.user, "/api/v1/samples").await, own(&me.sample));
+        assert_eq!(
+            ids(&app, &me.user, "/api/v1/projects").await,
+            own(&me.project)
+        );
+        assert_eq!(
+            ids(&app, &me.user, "/api/v1/sampling-points").await,
+            own(&me.point)
+        );
+        assert_eq!(
+            ids(&app, &me.user, "/api/v1/work-orders").await,
+            own(&me.work_order)
+        );
+        assert_eq!(
+            ids(&app, &me.user, "/api/v1/samples").await,
+            own(&me.sample)
+        );
         for path in [
             format!("/api/v1/sampling-points?project_id={}", other.project),
             format!("/api/v1/work-orders?client_id={}", other.client),
@@ -120,7 +151,10 @@ async fn a_client_user_sees_only_its_own_client() {
         ] {
             let got = ids(&app, &me.user, &path).await;
             for theirs in [&other.point, &other.work_order, &other.sample] {
-                assert!(!got.contains(theirs), "{path} shows the other client's {theirs}");
+                assert!(
+                    !got.contains(theirs),
+                    "{path} shows the other client's {theirs}"
+                );
             }
         }
     }
@@ -129,19 +163,51 @@ async fn a_client_user_sees_only_its_own_client() {
     let before = counts(&app).await;
     let csv = b"client_sample_id,matrix,collected_at,collected_by,packages\n".to_vec();
     let writes: Vec<(Method, String, Value)> = vec![
-        (Method::POST, "/api/v1/clients".into(), json!({"code": "X", "name": "X"})),
-        (Method::PATCH, format!("/api/v1/clients/{}", a.client), json!({"name": "Mine"})),
-        (Method::POST, "/api/v1/projects".into(), json!({"client_id": a.client, "code": "X", "name": "X"})),
-        (Method::PATCH, format!("/api/v1/projects/{}", a.project), json!({"name": "Mine"})),
-        (Method::POST, "/api/v1/sampling-points".into(),
-            json!({"project_id": a.project, "code": "X", "kind": "other"})),
-        (Method::POST, "/api/v1/work-orders".into(),
-            lab.order(vec![sample("X", "soil", &ago(1), &[&lab.soil_ma])])),
-        (Method::POST, format!("/api/v1/samples/{}/receive", a.sample),
-            json!({"received_at": ago(0), "condition_ok": true})),
-        (Method::POST, format!("/api/v1/samples/{}/reject", a.sample), json!({"reason": "no"})),
-        (Method::POST, format!("/api/v1/samples/{}/custody", a.sample),
-            json!({"action": "disposed", "to_person": "me"})),
+        (
+            Method::POST,
+            "/api/v1/clients".into(),
+            json!({"code": "X", "name": "X"}),
+        ),
+        (
+            Method::PATCH,
+            format!("/api/v1/clients/{}", a.client),
+            json!({"name": "Mine"}),
+        ),
+        (
+            Method::POST,
+            "/api/v1/projects".into(),
+            json!({"client_id": a.client, "code": "X", "name": "X"}),
+        ),
+        (
+            Method::PATCH,
+            format!("/api/v1/projects/{}", a.project),
+            json!({"name": "Mine"}),
+        ),
+        (
+            Method::POST,
+            "/api/v1/sampling-points".into(),
+            json!({"project_id": a.project, "code": "X", "kind": "other"}),
+        ),
+        (
+            Method::POST,
+            "/api/v1/work-orders".into(),
+            lab.order(vec![sample("X", "soil", &ago(1), &[&lab.soil_ma])]),
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/samples/{}/receive", a.sample),
+            json!({"received_at": ago(0), "condition_ok": true}),
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/samples/{}/reject", a.sample),
+            json!({"reason": "no"}),
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/samples/{}/custody", a.sample),
+            json!({"action": "disposed", "to_person": "me"}),
+        ),
     ];
     for (m, path, body) in writes {
         app.answer(m.clone(), &path, Some(&a.user), Some(&body))
@@ -157,7 +223,11 @@ async fn a_client_user_sees_only_its_own_client() {
     )
     .await
     .assert_problem(403);
-    assert_eq!(counts(&app).await, before, "a client user changed something");
+    assert_eq!(
+        counts(&app).await,
+        before,
+        "a client user changed something"
+    );
 }
 
 #[tokio::test]
@@ -165,14 +235,28 @@ async fn labels_are_one_page_per_container() {
     let app = TestApp::spawn().await;
     let lab = Lab::new(&app).await;
     let ammonia = id(&ma(&app, &lab.admin, "groundwater", "ammonia_n").await);
-    set_ma(&app, &lab.admin, &ammonia, json!({"container": "glass", "preservative": "H2SO4"})).await;
-    set_ma(&app, &lab.admin, &lab.water_ma, json!({"container": "PE bottle", "preservative": null}))
-        .await;
+    set_ma(
+        &app,
+        &lab.admin,
+        &ammonia,
+        json!({"container": "glass", "preservative": "H2SO4"}),
+    )
+    .await;
+    set_ma(
+        &app,
+        &lab.admin,
+        &lab.water_ma,
+        json!({"container": "PE bottle", "preservative": null}),
+    )
+    .await;
     let wo = lab
-        .register(&app, vec![
-            sample("L-gw", "groundwater", &ago(2), &[&ammonia, &lab.water_ma]),
-            sample("L-soil", "soil", &ago(2), &[&lab.soil_ma]),
-        ])
+        .register(
+            &app,
+            vec![
+                sample("L-gw", "groundwater", &ago(2), &[&ammonia, &lab.water_ma]),
+                sample("L-soil", "soil", &ago(2), &[&lab.soil_ma]),
+            ],
+        )
         .await;
     let containers: usize = wo["samples"]
         .as_array()
@@ -198,19 +282,39 @@ async fn labels_are_one_page_per_container() {
         );
         assert!(ct.starts_with("application/problem+json"), "{ct}");
         let problem: Value = serde_json::from_slice(&bytes).unwrap();
-        assert!(problem["detail"].as_str().unwrap().contains("fonts-noto-cjk"), "{problem}");
+        assert!(
+            problem["detail"]
+                .as_str()
+                .unwrap()
+                .contains("fonts-noto-cjk"),
+            "{problem}"
+        );
         eprintln!("labels_are_one_page_per_container: no CJK font, checked the 503 advice only");
         return;
     }
-    assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&bytes));
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&bytes)
+    );
     assert!(ct.starts_with("application/pdf"), "{ct}");
     assert!(bytes.starts_with(b"%PDF"), "not a PDF");
-    assert_eq!(pages(&app, &bytes), containers, "one label page per container");
+    assert_eq!(
+        pages(&app, &bytes),
+        containers,
+        "one label page per container"
+    );
     // An unknown work order is not found.
     let nobody = uuid::Uuid::now_v7();
-    app.answer(Method::GET, &format!("/api/v1/work-orders/{nobody}/labels.pdf"), Some(&lab.tech), None)
-        .await
-        .assert_problem(404);
+    app.answer(
+        Method::GET,
+        &format!("/api/v1/work-orders/{nobody}/labels.pdf"),
+        Some(&lab.tech),
+        None,
+    )
+    .await
+    .assert_problem(404);
 }
 
 /// The page count of a PDF: `pdfinfo` when installed, else the `/Type /Page` objects.

@@ -26,14 +26,32 @@ async fn a_work_order_registers_samples_with_numbers_containers_and_due_times() 
     // The catalogue decides containers and holding times: two groundwater analyses in different
     // bottles, and soil lead without a holding time.
     let ammonia = id(&ma(&app, &lab.admin, "groundwater", "ammonia_n").await);
-    set_ma(&app, &lab.admin, &ammonia, json!({"holding_time_hours": 168,
-        "holding_time_unpreserved_hours": 24, "container": "glass", "preservative": "H2SO4"}))
+    set_ma(
+        &app,
+        &lab.admin,
+        &ammonia,
+        json!({"holding_time_hours": 168,
+        "holding_time_unpreserved_hours": 24, "container": "glass", "preservative": "H2SO4"}),
+    )
     .await;
-    set_ma(&app, &lab.admin, &lab.water_ma, json!({"holding_time_hours": 6,
-        "holding_time_unpreserved_hours": null, "container": "PE bottle", "preservative": null}))
+    set_ma(
+        &app,
+        &lab.admin,
+        &lab.water_ma,
+        json!({"holding_time_hours": 6,
+        "holding_time_unpreserved_hours": null, "container": "PE bottle", "preservative": null}),
+    )
     .await;
-    set_ma(&app, &lab.admin, &lab.soil_ma, json!({"holding_time_hours": null})).await;
-    let (_, package) = app.get("/api/v1/packages/GB36600-basic45", &lab.admin).await;
+    set_ma(
+        &app,
+        &lab.admin,
+        &lab.soil_ma,
+        json!({"holding_time_hours": null}),
+    )
+    .await;
+    let (_, package) = app
+        .get("/api/v1/packages/GB36600-basic45", &lab.admin)
+        .await;
     let package_ids: BTreeSet<String> = package["method_analyte_ids"]
         .as_array()
         .unwrap()
@@ -43,7 +61,12 @@ async fn a_work_order_registers_samples_with_numbers_containers_and_due_times() 
     assert!(!package_ids.is_empty());
 
     let collected = ago(30);
-    let mut gw1 = sample("MW-1-20261127", "groundwater", &collected, &[&ammonia, &lab.water_ma]);
+    let mut gw1 = sample(
+        "MW-1-20261127",
+        "groundwater",
+        &collected,
+        &[&ammonia, &lab.water_ma],
+    );
     gw1["sampling_point_id"] = json!(lab.well_id);
     gw1["field"] = full_field();
     let mut gw2 = sample("MW-1-DUP", "groundwater", &collected, &[&lab.water_ma]);
@@ -69,7 +92,10 @@ async fn a_work_order_registers_samples_with_numbers_containers_and_due_times() 
     assert_eq!(view["sample_counts"], json!({"registered": 3}));
     let yyyymm = local.format("%Y%m");
     let samples = wo["samples"].as_array().unwrap();
-    let lab_ids: Vec<&str> = samples.iter().map(|s| s["lab_id"].as_str().unwrap()).collect();
+    let lab_ids: Vec<&str> = samples
+        .iter()
+        .map(|s| s["lab_id"].as_str().unwrap())
+        .collect();
     assert_eq!(
         lab_ids,
         [
@@ -93,7 +119,10 @@ async fn a_work_order_registers_samples_with_numbers_containers_and_due_times() 
         // Containers are labelled <lab id>-1, -2, … and every analysis sits in one of its sample's.
         for (i, c) in containers.iter().enumerate() {
             assert_eq!(c["label"], format!("{lab_id}-{}", i + 1), "{s}");
-            assert!(c["id"].is_string() && c.get("preservative").is_some(), "{c}");
+            assert!(
+                c["id"].is_string() && c.get("preservative").is_some(),
+                "{c}"
+            );
         }
         let container_ids = strs(&s["containers"], "id");
         for a in s["analyses"].as_array().unwrap() {
@@ -136,7 +165,10 @@ async fn a_work_order_registers_samples_with_numbers_containers_and_due_times() 
     // Field data incomplete is flagged, not refused.
     assert_eq!(gw2["field_incomplete"], true);
     let missing = gw2["field_missing"].as_array().unwrap();
-    assert!(missing.contains(&json!("water_level_m")) && !missing.contains(&json!("ph")), "{gw2}");
+    assert!(
+        missing.contains(&json!("water_level_m")) && !missing.contains(&json!("ph")),
+        "{gw2}"
+    );
     // A package expands to its method_analytes; soil lead has no holding time: due_at null.
     let ordered: BTreeSet<String> = soil["analyses"]
         .as_array()
@@ -145,7 +177,10 @@ async fn a_work_order_registers_samples_with_numbers_containers_and_due_times() 
         .map(|a| a["method_analyte_id"].as_str().unwrap().to_string())
         .collect();
     assert_eq!(ordered, package_ids);
-    assert_eq!(soil["analyses"].as_array().unwrap().len(), package_ids.len());
+    assert_eq!(
+        soil["analyses"].as_array().unwrap().len(),
+        package_ids.len()
+    );
     assert!(by_ma(soil, &lab.soil_ma)["due_at"].is_null());
 
     // The sample page shows the same record, with the `collected` custody event.
@@ -162,7 +197,10 @@ async fn a_work_order_registers_samples_with_numbers_containers_and_due_times() 
     assert_eq!(page["analyses"].as_array().unwrap().len(), 2);
     for a in page["analyses"].as_array().unwrap() {
         let registered = by_ma(gw1, a["method_analyte_id"].as_str().unwrap());
-        assert_eq!(a["due_at"], registered["due_at"], "the 201 answer and the sample page agree");
+        assert_eq!(
+            a["due_at"], registered["due_at"],
+            "the 201 answer and the sample page agree"
+        );
         assert_eq!(a["container_id"], registered["container_id"]);
     }
     assert_eq!(page["custody"][0]["action"], "collected");
@@ -179,7 +217,10 @@ async fn a_work_order_registers_samples_with_numbers_containers_and_due_times() 
     assert_eq!(wo_events[0]["action"], "work_order.create");
     for s in samples {
         let events = app.audit_of(&lab.admin, "sample", &id(s)).await;
-        let actions: Vec<&str> = events.iter().map(|e| e["action"].as_str().unwrap()).collect();
+        let actions: Vec<&str> = events
+            .iter()
+            .map(|e| e["action"].as_str().unwrap())
+            .collect();
         assert_eq!(actions, ["sample.register"], "{}", s["lab_id"]);
         assert_eq!(events[0]["after"]["lab_id"], s["lab_id"]);
     }
@@ -187,7 +228,10 @@ async fn a_work_order_registers_samples_with_numbers_containers_and_due_times() 
 
     // The next order continues the counters.
     let next = lab
-        .register(&app, vec![sample("MW-2", "groundwater", &ago(1), &[&lab.water_ma])])
+        .register(
+            &app,
+            vec![sample("MW-2", "groundwater", &ago(1), &[&lab.water_ma])],
+        )
         .await;
     assert_eq!(next["number"], format!("WO-{}-00002", local.format("%Y")));
     assert_eq!(next["samples"][0]["lab_id"], format!("GW-{yyyymm}-00003"));
@@ -198,7 +242,9 @@ async fn the_work_orders_list_is_newest_first_and_filters_by_client_and_project(
     let app = TestApp::spawn().await;
     let lab = Lab::new(&app).await;
     let other_project = new_project(&app, &lab.tech, &lab.client_id, "P2").await;
-    let first = lab.register(&app, vec![sample("A", "soil", &ago(3), &[&lab.soil_ma])]).await;
+    let first = lab
+        .register(&app, vec![sample("A", "soil", &ago(3), &[&lab.soil_ma])])
+        .await;
     let mut order = lab.order(vec![sample("B", "soil", &ago(2), &[&lab.soil_ma])]);
     order["project_id"] = json!(id(&other_project));
     order["due_date"] = json!("2030-01-31");
@@ -206,7 +252,9 @@ async fn the_work_orders_list_is_newest_first_and_filters_by_client_and_project(
     let (status, second) = app.post("/api/v1/work-orders", &lab.tech, order).await;
     assert_eq!(status, StatusCode::CREATED, "{second}");
     assert_eq!(second["due_date"], "2030-01-31");
-    let all = app.all_items("/api/v1/work-orders?limit=1", &lab.tech).await;
+    let all = app
+        .all_items("/api/v1/work-orders?limit=1", &lab.tech)
+        .await;
     let numbers: Vec<&Value> = all.iter().map(|w| &w["number"]).collect();
     assert_eq!(numbers, [&second["number"], &first["number"]]);
     assert_eq!(all[0]["note"], "加急");
@@ -220,12 +268,18 @@ async fn the_work_orders_list_is_newest_first_and_filters_by_client_and_project(
     assert_eq!(by_project.len(), 1);
     assert_eq!(by_project[0]["id"], second["id"]);
     let by_client = app
-        .all_items(&format!("/api/v1/work-orders?client_id={}", lab.client_id), &lab.tech)
+        .all_items(
+            &format!("/api/v1/work-orders?client_id={}", lab.client_id),
+            &lab.tech,
+        )
         .await;
     assert_eq!(by_client.len(), 2);
     let nobody = uuid::Uuid::now_v7();
     let none = app
-        .all_items(&format!("/api/v1/work-orders?client_id={nobody}"), &lab.tech)
+        .all_items(
+            &format!("/api/v1/work-orders?client_id={nobody}"),
+            &lab.tech,
+        )
         .await;
     assert!(none.is_empty());
     app.answer(

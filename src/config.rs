@@ -145,10 +145,15 @@ impl Config {
         }
         for (name, v) in [
             ("label_width_mm (EGRET_LABEL_WIDTH_MM)", self.label_width_mm),
-            ("label_height_mm (EGRET_LABEL_HEIGHT_MM)", self.label_height_mm),
+            (
+                "label_height_mm (EGRET_LABEL_HEIGHT_MM)",
+                self.label_height_mm,
+            ),
         ] {
             if !(15.0..=300.0).contains(&v) {
-                return Err(format!("invalid setting {name}: must be between 15 and 300 mm"));
+                return Err(format!(
+                    "invalid setting {name}: must be between 15 and 300 mm"
+                ));
             }
         }
         if let Some(pw) = &self.admin_password {

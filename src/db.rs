@@ -104,7 +104,6 @@ impl WriteTx {
             audited,
         } = self;
         txn.commit().await?;
-        crate::service::intake::registration::phase("commit");
         if audited.load(Ordering::Relaxed) {
             if let Err(e) = crate::service::audit::seal_locked(&db, guard.is_some()).await {
                 // The events are committed; the next seal (next write or start-up) chains them.

@@ -297,8 +297,13 @@ pub async fn holding_times(
     params(("id" = Uuid, Path)), responses((status = 200, content_type = "application/pdf", body = Vec<u8>),
         (status = 503, body = crate::error::Problem, description = "no CJK font installed")))]
 #[get("/work-orders/<id>/labels.pdf")]
-pub async fn labels(state: &State<AppState>, user: ApiUser, id: Uuid) -> AppResult<(ContentType, Vec<u8>)> {
+pub async fn labels(
+    state: &State<AppState>,
+    user: ApiUser,
+    id: Uuid,
+) -> AppResult<(ContentType, Vec<u8>)> {
     user.require(STAFF)?;
-    let pdf = crate::service::intake::labels::labels_pdf(&state.db, &state.config, id, None).await?;
+    let pdf =
+        crate::service::intake::labels::labels_pdf(&state.db, &state.config, id, None).await?;
     Ok((ContentType::PDF, pdf))
 }

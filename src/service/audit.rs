@@ -1,12 +1,13 @@
 //! The audit trail: events written inside each change's transaction, chained by a sealer in commit order.
-use crate::db::{Db, WriteTx};
+use crate::db::{max_bind_params, Db, WriteTx};
 use crate::domain::audit::{self as chain, EventText};
 use crate::entity::{audit_event, audit_pending, audit_seal};
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
+use sea_orm::sea_query::Query;
 use sea_orm::{
-    ActiveValue::{NotSet, Set},
-    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Statement, TransactionTrait,
+    ActiveValue::{self, NotSet, Set},
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, Iterable, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Statement, TransactionTrait,
 };
 use serde::Serialize;
 use uuid::Uuid;
@@ -37,13 +38,35 @@ pub struct Change<'a> {
     pub reason: Option<String>,
 }
 
-fn event_row(actor: &Actor, change: Change<'_>) -> audit_event::ActiveModel {
+/// One change whose `before`/`after` are already JSON text: bulk writers serialise their own
+/// structs straight to text instead of building a `serde_json::Value` per event.
+pub struct ChangeText<'a> {
+    pub action: &'a str,
+    pub entity: &'a str,
+    pub entity_id: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+    pub reason: Option<String>,
+}
+
+impl<'a> From<Change<'a>> for ChangeText<'a> {
+    fn from(c: Change<'a>) -> ChangeText<'a> {
+        ChangeText {
+            action: c.action,
+            entity: c.entity,
+            entity_id: c.entity_id,
+            before: c.before.map(|v| v.to_string()),
+            after: c.after.map(|v| v.to_string()),
+            reason: c.reason,
+        }
+    }
+}
+
+fn event_row(actor: &Actor, change: ChangeText<'_>) -> audit_event::ActiveModel {
     let id = Uuid::now_v7();
     let id_text = id.to_string();
     let at = chain::format_at(chrono::Utc::now());
     let user_id = actor.user_id.map(|u| u.to_string());
-    let before = change.before.map(|v| v.to_string());
-    let after = change.after.map(|v| v.to_string());
     let canonical = chain::canonical(&EventText {
         id: &id_text,
         at: &at,
@@ -53,8 +76,8 @@ fn event_row(actor: &Actor, change: Change<'_>) -> audit_event::ActiveModel {
         entity: change.entity,
         entity_id: &change.entity_id,
         reason: change.reason.as_deref(),
-        before: before.as_deref(),
-        after: after.as_deref(),
+        before: change.before.as_deref(),
+        after: change.after.as_deref(),
     });
     audit_event::ActiveModel {
         seq: NotSet,
@@ -65,8 +88,8 @@ fn event_row(actor: &Actor, change: Change<'_>) -> audit_event::ActiveModel {
         action: Set(change.action.to_string()),
         entity: Set(change.entity.to_string()),
         entity_id: Set(change.entity_id),
-        before_json: Set(before),
-        after_json: Set(after),
+        before_json: Set(change.before),
+        after_json: Set(change.after),
         reason: Set(change.reason),
         canonical: Set(canonical),
     }
@@ -74,34 +97,53 @@ fn event_row(actor: &Actor, change: Change<'_>) -> audit_event::ActiveModel {
 
 /// Writes many audit events (a bulk registration) in the caller's transaction, in bulk statements.
 pub async fn record_many(tx: &WriteTx, actor: &Actor, changes: Vec<Change<'_>>) -> AppResult<()> {
-    let rows: Vec<audit_event::ActiveModel> =
-        changes.into_iter().map(|c| event_row(actor, c)).collect();
-    for chunk in rows.chunks(1000) {
+    record_many_text(
+        tx,
+        actor,
+        changes.into_iter().map(ChangeText::from).collect(),
+    )
+    .await
+}
+
+/// As [`record_many`], for changes already serialised to JSON text.
+pub async fn record_many_text(
+    tx: &WriteTx,
+    actor: &Actor,
+    changes: Vec<ChangeText<'_>>,
+) -> AppResult<()> {
+    let backend = tx.get_database_backend();
+    // As many events per INSERT as the bind-parameter limit allows (seq is left to the database).
+    let per_statement = max_bind_params(backend) / audit_event::Column::iter().count();
+    let mut rows = changes.into_iter().map(|c| event_row(actor, c));
+    loop {
+        let chunk: Vec<audit_event::ActiveModel> = rows.by_ref().take(per_statement).collect();
+        if chunk.is_empty() {
+            break;
+        }
         let ids: Vec<Uuid> = chunk
             .iter()
-            .filter_map(|r| r.id.clone().into_value())
-            .filter_map(|v| match v {
-                sea_orm::Value::Uuid(Some(u)) => Some(u),
+            .filter_map(|r| match &r.id {
+                ActiveValue::Set(u) => Some(*u),
                 _ => None,
             })
             .collect();
-        audit_event::Entity::insert_many(chunk.to_vec())
-            .exec(&**tx)
+        audit_event::Entity::insert_many(chunk)
+            .exec_without_returning(&**tx)
             .await?;
-        let seqs: Vec<i64> = audit_event::Entity::find()
-            .select_only()
-            .column(audit_event::Column::Seq)
-            .filter(audit_event::Column::Id.is_in(ids))
-            .into_tuple()
-            .all(&**tx)
-            .await?;
-        let pending: Vec<audit_pending::ActiveModel> = seqs
-            .into_iter()
-            .map(|s| audit_pending::ActiveModel { event_seq: Set(s) })
-            .collect();
-        audit_pending::Entity::insert_many(pending)
-            .exec(&**tx)
-            .await?;
+        // Queue them for the sealer in one statement: their seqs never leave the database.
+        let queue = Query::insert()
+            .into_table(audit_pending::Entity)
+            .columns([audit_pending::Column::EventSeq])
+            .select_from(
+                Query::select()
+                    .column(audit_event::Column::Seq)
+                    .from(audit_event::Entity)
+                    .and_where(audit_event::Column::Id.is_in(ids))
+                    .to_owned(),
+            )
+            .map_err(|e| AppError::Internal(format!("audit queue statement: {e}")))?
+            .to_owned();
+        tx.execute(&queue).await?;
     }
     tx.mark_audited();
     Ok(())
@@ -109,7 +151,7 @@ pub async fn record_many(tx: &WriteTx, actor: &Actor, changes: Vec<Change<'_>>) 
 
 /// Writes one audit event in the change's own transaction; it is chained when the transaction commits.
 pub async fn record(tx: &WriteTx, actor: &Actor, change: Change<'_>) -> AppResult<i64> {
-    let row = event_row(actor, change);
+    let row = event_row(actor, change.into());
     let seq = audit_event::Entity::insert(row)
         .exec(&**tx)
         .await?
@@ -134,12 +176,16 @@ pub async fn seal(db: &Db) -> AppResult<u64> {
     Ok(n)
 }
 
+/// Events chained per sealing transaction.
+const SEAL_BATCH: usize = 5_000;
+
 /// As [`seal`], for a caller that already holds the SQLite write queue (`sqlite_locked`).
 pub(crate) async fn seal_locked(db: &Db, _sqlite_locked: bool) -> AppResult<u64> {
+    let backend = db.backend();
     let mut total = 0;
     loop {
         let txn = db.conn.begin().await?;
-        if db.backend() == DbBackend::Postgres {
+        if backend == DbBackend::Postgres {
             txn.execute_raw(Statement::from_sql_and_values(
                 DbBackend::Postgres,
                 "SELECT pg_advisory_xact_lock($1)",
@@ -147,15 +193,20 @@ pub(crate) async fn seal_locked(db: &Db, _sqlite_locked: bool) -> AppResult<u64>
             ))
             .await?;
         }
-        let pending: Vec<i64> = audit_pending::Entity::find()
-            .order_by_asc(audit_pending::Column::EventSeq)
-            .limit(1000)
-            .all(&txn)
+        // The oldest pending events, with only what the chain needs (not their before/after).
+        let events: Vec<(i64, String)> = txn
+            .query_all_raw(Statement::from_string(
+                backend,
+                format!(
+                    "SELECT e.seq AS seq, e.canonical AS canonical FROM audit_pending p \
+                     JOIN audit_event e ON e.seq = p.event_seq ORDER BY p.event_seq LIMIT {SEAL_BATCH}"
+                ),
+            ))
             .await?
-            .into_iter()
-            .map(|p| p.event_seq)
-            .collect();
-        if pending.is_empty() {
+            .iter()
+            .map(|r| Ok((r.try_get("", "seq")?, r.try_get("", "canonical")?)))
+            .collect::<Result<_, sea_orm::DbErr>>()?;
+        if events.is_empty() {
             txn.commit().await?;
             return Ok(total);
         }
@@ -167,32 +218,24 @@ pub(crate) async fn seal_locked(db: &Db, _sqlite_locked: bool) -> AppResult<u64>
             Some(s) => (s.pos, s.hash),
             None => (0, chain::GENESIS.to_string()),
         };
-        let events = audit_event::Entity::find()
-            .filter(audit_event::Column::Seq.is_in(pending.clone()))
-            .order_by_asc(audit_event::Column::Seq)
-            .all(&txn)
-            .await?;
         let sealed_at = chain::format_at(chrono::Utc::now());
         let mut seals = Vec::with_capacity(events.len());
-        for e in &events {
+        let mut seqs = Vec::with_capacity(events.len());
+        for (seq, canonical) in &events {
             pos += 1;
-            let hash = chain::chain_hash(&prev, &e.canonical);
+            let hash = chain::chain_hash(&prev, canonical);
             seals.push(audit_seal::ActiveModel {
                 pos: Set(pos),
-                event_seq: Set(e.seq),
-                prev_hash: Set(prev.clone()),
-                hash: Set(hash.clone()),
+                event_seq: Set(*seq),
+                prev_hash: Set(std::mem::replace(&mut prev, hash.clone())),
+                hash: Set(hash),
                 sealed_at: Set(sealed_at.clone()),
             });
-            prev = hash;
+            seqs.push(*seq);
         }
-        for chunk in seals.chunks(200) {
-            audit_seal::Entity::insert_many(chunk.to_vec())
-                .exec(&txn)
-                .await?;
-        }
+        crate::db::insert_all(&txn, seals).await?;
         audit_pending::Entity::delete_many()
-            .filter(audit_pending::Column::EventSeq.is_in(pending.clone()))
+            .filter(audit_pending::Column::EventSeq.is_in(seqs))
             .exec(&txn)
             .await?;
         txn.commit().await?;

@@ -82,6 +82,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "Method settings the lab still has to set",
     ),
     ("home.admin.audit", "审计链", "Audit chain"),
+    ("home.admin.font", "报告与标签字体", "Report and label font"),
     (
         "home.technician",
         "样品接收与保存时限",

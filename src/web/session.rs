@@ -119,17 +119,35 @@ async fn logout(
 pub struct LangForm {
     #[field(default = "")]
     lang: String,
-    #[field(default = "/")]
+    #[field(default = "")]
     back: String,
     #[field(name = "_csrf", default = "")]
     csrf: String,
 }
 
+/// The page a request came from (its path and query), if the browser said so.
+pub struct CameFrom(Option<String>);
+
+#[rocket::async_trait]
+impl<'r> rocket::request::FromRequest<'r> for CameFrom {
+    type Error = ();
+
+    async fn from_request(req: &'r rocket::Request<'_>) -> rocket::request::Outcome<Self, ()> {
+        let path = req.headers().get_one("Referer").and_then(|r| {
+            let rest = r.split_once("://").map(|(_, rest)| rest).unwrap_or(r);
+            rest.find('/').map(|i| rest[i..].to_string())
+        });
+        rocket::request::Outcome::Success(CameFrom(path))
+    }
+}
+
+/// Switches the language and returns to the page the switch was pressed on.
 #[post("/lang", data = "<form>")]
 async fn set_lang(
     state: &State<AppState>,
     user: WebUser,
     csrf: Csrf,
+    came_from: CameFrom,
     form: Form<LangForm>,
 ) -> PageResult<Redirect> {
     check_csrf(&csrf, &form.csrf)?;
@@ -137,11 +155,17 @@ async fn set_lang(
         .await
         .map_err(with_user(&user))?;
     // Only a local path: never an open redirect.
-    let back = if form.back.starts_with('/') && !form.back.starts_with("//") {
-        form.back.clone()
+    let wanted = if form.back.is_empty() {
+        came_from.0.unwrap_or_default()
     } else {
-        "/".into()
+        form.back.clone()
     };
+    let back =
+        if wanted.starts_with('/') && !wanted.starts_with("//") && !wanted.starts_with("/lang") {
+            wanted
+        } else {
+            "/".into()
+        };
     Ok(Redirect::to(back))
 }
 
@@ -182,6 +206,13 @@ async fn home(state: &State<AppState>, user: WebUser, csrf: Csrf) -> PageResult<
                     s.method_settings_to_set.to_string(),
                 ),
                 (tr.t("home.admin.audit").to_string(), chain),
+                (
+                    tr.t("home.admin.font").to_string(),
+                    match crate::report::font::status() {
+                        Ok(f) => f.source().to_string(),
+                        Err(advice) => format!("⚠ {advice}"),
+                    },
+                ),
             ],
             note: "",
             links: vec![],

@@ -2,7 +2,7 @@
 use super::catalogue_cache::CatalogueCache;
 use super::views::{AnalysisBrief, ContainerView, SampleCreated, WorkOrderCreated};
 use crate::config::Config;
-use crate::db::{Db, WriteTx};
+use crate::db::{insert_all, Db, WriteTx};
 use crate::domain::field_data::{self, Checked};
 use crate::domain::numbering::{self, Pattern};
 use crate::domain::state::{AnalysisStatus, SampleStatus};
@@ -11,25 +11,16 @@ use crate::entity::{
     analysis, client, custody_event, project, sample, sample_container, sampling_point, work_order,
 };
 use crate::error::{AppError, AppResult, FieldError};
-use crate::service::audit::{self, Actor, Change};
+use crate::service::audit::{self, Actor, Change, ChangeText};
 use crate::service::counter;
 use crate::service::input::{field_map, DecText};
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use uuid::Uuid;
-
-static T0: std::sync::Mutex<Option<std::time::Instant>> = std::sync::Mutex::new(None);
-pub fn phase(name: &str) {
-    let mut g = T0.lock().unwrap();
-    let now = std::time::Instant::now();
-    if let Some(t) = *g {
-        eprintln!("PHASE {name}: {:.1} ms", (now - t).as_secs_f64() * 1000.0);
-    }
-    *g = Some(now);
-}
 
 /// Most samples one request may register.
 pub const MAX_SAMPLES: usize = 20_000;
@@ -317,7 +308,6 @@ pub async fn create(
     actor: &Actor,
     order: NewWorkOrder,
 ) -> AppResult<WorkOrderCreated> {
-    phase("start");
     let mut errors = Vec::new();
     let due_date = match order
         .due_date
@@ -354,10 +344,8 @@ pub async fn create(
         }
         Err(e) => return Err(e),
     };
-    phase("client_project");
     let cat = CatalogueCache::load(db).await?;
     let points = project_points(db, order.project_id).await?;
-    phase("catalogue");
     let checked = match check_samples(
         &order.samples,
         &cat,
@@ -382,9 +370,7 @@ pub async fn create(
     let Some((client, project)) = client_project.filter(|_| errors.is_empty()) else {
         return Err(AppError::Invalid(errors));
     };
-    phase("check");
     let tx = db.begin().await?;
-    phase("begin");
     let now = Utc::now();
     let local_now = now.with_timezone(&cfg.tz());
     let wo_pattern = Pattern::parse(numbering::WORK_ORDER).map_err(AppError::Internal)?;
@@ -420,10 +406,8 @@ pub async fn create(
         },
     )
     .await?;
-    phase("work order");
     let samples = insert_samples(&tx, cfg, actor, &wo, &cat, checked).await?;
     tx.commit().await?;
-    phase("commit+seal");
     Ok(WorkOrderCreated {
         id: wo.id,
         number: wo.number,
@@ -487,6 +471,24 @@ fn work_order_am(wo: &work_order::Model) -> work_order::ActiveModel {
     }
 }
 
+/// The `after` of a `sample.register` audit event, serialised straight to text. The fields are in
+/// alphabetical order, so the text is the same as that of the sorted `serde_json::Value` map.
+#[derive(Serialize)]
+struct RegisteredAfter<'a> {
+    client_sample_id: &'a str,
+    collected_at: String,
+    collected_by: &'a str,
+    containers: Vec<&'a str>,
+    depth_bottom_m: Option<&'a str>,
+    depth_top_m: Option<&'a str>,
+    field: &'a BTreeMap<String, String>,
+    lab_id: &'a str,
+    matrix: &'a str,
+    method_analyte_ids: &'a [Uuid],
+    sampling_point_id: Option<Uuid>,
+    work_order: &'a str,
+}
+
 /// Inserts checked samples with lab IDs, containers, analyses, a `collected` custody event and an
 /// audit event each, in bulk statements.
 async fn insert_samples(
@@ -501,19 +503,28 @@ async fn insert_samples(
     let local_now = now.with_timezone(&cfg.tz());
     // Lab IDs: one block of numbers per matrix counter, reserved in key order: transactions taking
     // several counters lock them in one order (opposite orders deadlock on PostgreSQL).
-    let mut per_counter: BTreeMap<String, (Pattern, String, u64)> = BTreeMap::new();
+    // Each matrix's pattern is parsed once, not once per sample.
+    let mut per_counter: BTreeMap<String, u64> = BTreeMap::new();
+    let mut numbering_of: HashMap<&str, (Pattern, &str, String)> = HashMap::new();
     for s in &checked {
-        let m = &cat.matrices[&s.matrix];
-        let pattern = Pattern::parse(m.lab_id_pattern.as_deref().unwrap_or(numbering::LAB_ID))
-            .map_err(AppError::Internal)?;
-        let key = pattern.counter_key(&m.lab_id_prefix, local_now);
-        per_counter
-            .entry(key)
-            .or_insert((pattern, m.lab_id_prefix.clone(), 0))
-            .2 += 1;
+        let (code, m) = cat
+            .matrices
+            .get_key_value(&s.matrix)
+            .ok_or_else(|| AppError::Internal(format!("matrix {} vanished", s.matrix)))?;
+        let (_, _, key) = match numbering_of.entry(code.as_str()) {
+            Entry::Occupied(e) => e.into_mut(),
+            Entry::Vacant(e) => {
+                let pattern =
+                    Pattern::parse(m.lab_id_pattern.as_deref().unwrap_or(numbering::LAB_ID))
+                        .map_err(AppError::Internal)?;
+                let key = pattern.counter_key(&m.lab_id_prefix, local_now);
+                e.insert((pattern, m.lab_id_prefix.as_str(), key))
+            }
+        };
+        *per_counter.entry(key.clone()).or_insert(0) += 1;
     }
     let mut next: HashMap<String, u64> = HashMap::new();
-    for (key, (_, _, n)) in &per_counter {
+    for (key, n) in &per_counter {
         next.insert(key.clone(), counter::reserve(tx, key, *n).await?);
     }
     let mut samples = Vec::with_capacity(checked.len());
@@ -523,18 +534,16 @@ async fn insert_samples(
     let mut changes = Vec::with_capacity(checked.len());
     let mut created = Vec::with_capacity(checked.len());
     for s in checked {
-        let m = &cat.matrices[&s.matrix];
-        let pattern = Pattern::parse(m.lab_id_pattern.as_deref().unwrap_or(numbering::LAB_ID))
-            .map_err(AppError::Internal)?;
-        let key = pattern.counter_key(&m.lab_id_prefix, local_now);
+        let (pattern, prefix, key) = &numbering_of[s.matrix.as_str()];
         let seq = next
-            .get_mut(&key)
+            .get_mut(key)
             .ok_or_else(|| AppError::Internal("counter".into()))?;
-        let lab_id = pattern.render(&m.lab_id_prefix, local_now, *seq);
+        let lab_id = pattern.render(prefix, local_now, *seq);
         *seq += 1;
         let sample_id = Uuid::now_v7();
         // One container per (container type, preservative) the analyses need.
-        let mut groups: Vec<((Option<String>, Option<String>), Uuid)> = Vec::new();
+        type ContainerKey = (Option<String>, Option<String>);
+        let mut groups: Vec<(ContainerKey, Uuid)> = Vec::new();
         let mut view_containers = Vec::new();
         let mut view_analyses = Vec::new();
         for ma_id in &s.orderables {
@@ -637,18 +646,28 @@ async fn insert_samples(
             recorded_by: Set(actor.user_id),
             recorded_at: Set(now),
         });
-        changes.push(Change {
+        let after = RegisteredAfter {
+            client_sample_id: &s.client_sample_id,
+            collected_at: s.collected_at.to_rfc3339(),
+            collected_by: &s.collected_by,
+            containers: view_containers.iter().map(|c| c.label.as_str()).collect(),
+            depth_bottom_m: s.depth_bottom.as_deref(),
+            depth_top_m: s.depth_top.as_deref(),
+            field: &s.field.values,
+            lab_id: &lab_id,
+            matrix: &s.matrix,
+            method_analyte_ids: &s.orderables,
+            sampling_point_id: s.point_id,
+            work_order: &wo.number,
+        };
+        changes.push(ChangeText {
             action: "sample.register",
             entity: "sample",
             entity_id: sample_id.to_string(),
             before: None,
-            after: Some(json!({
-                "lab_id": lab_id, "work_order": wo.number, "client_sample_id": s.client_sample_id,
-                "matrix": s.matrix, "sampling_point_id": s.point_id, "collected_at": s.collected_at.to_rfc3339(),
-                "collected_by": s.collected_by, "depth_top_m": s.depth_top, "depth_bottom_m": s.depth_bottom,
-                "field": s.field.values, "method_analyte_ids": s.orderables,
-                "containers": view_containers.iter().map(|c| &c.label).collect::<Vec<_>>(),
-            })),
+            after: Some(
+                serde_json::to_string(&after).map_err(|e| AppError::Internal(e.to_string()))?,
+            ),
             reason: None,
         });
         created.push(SampleCreated {
@@ -663,32 +682,57 @@ async fn insert_samples(
             analyses: view_analyses,
         });
     }
-    phase("build rows");
-    for chunk in samples.chunks(500) {
-        sample::Entity::insert_many(chunk.to_vec())
-            .exec(&**tx)
-            .await?;
-    }
-    phase("insert samples");
-    for chunk in containers.chunks(2000) {
-        sample_container::Entity::insert_many(chunk.to_vec())
-            .exec(&**tx)
-            .await?;
-    }
-    phase("insert containers");
-    for chunk in analyses.chunks(2000) {
-        analysis::Entity::insert_many(chunk.to_vec())
-            .exec(&**tx)
-            .await?;
-    }
-    phase("insert analyses");
-    for chunk in custody.chunks(1000) {
-        custody_event::Entity::insert_many(chunk.to_vec())
-            .exec(&**tx)
-            .await?;
-    }
-    phase("insert custody");
-    audit::record_many(tx, actor, changes).await?;
-    phase("audit record_many");
+    // Multi-row INSERTs as large as the bind-parameter limit allows; the rows are moved, not copied.
+    insert_all(&**tx, samples).await?;
+    insert_all(&**tx, containers).await?;
+    insert_all(&**tx, analyses).await?;
+    insert_all(&**tx, custody).await?;
+    audit::record_many_text(tx, actor, changes).await?;
     Ok(created)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registered_after_is_the_text_of_the_sorted_json_map() {
+        let field: BTreeMap<String, String> = [("ph", "7.2"), ("odour", "无 \"x\"")]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let ids = vec![Uuid::now_v7(), Uuid::now_v7()];
+        let at = Utc::now();
+        for (point, top) in [
+            (None, None),
+            (Some(Uuid::now_v7()), Some("0.5".to_string())),
+        ] {
+            let labels = [
+                "GW-202611-00001-1".to_string(),
+                "GW-202611-00001-2".to_string(),
+            ];
+            let typed = RegisteredAfter {
+                client_sample_id: "MW-1",
+                collected_at: at.to_rfc3339(),
+                collected_by: "张工",
+                containers: labels.iter().map(String::as_str).collect(),
+                depth_bottom_m: None,
+                depth_top_m: top.as_deref(),
+                field: &field,
+                lab_id: "GW-202611-00001",
+                matrix: "groundwater",
+                method_analyte_ids: &ids,
+                sampling_point_id: point,
+                work_order: "WO-2026-00001",
+            };
+            let value = json!({
+                "lab_id": "GW-202611-00001", "work_order": "WO-2026-00001", "client_sample_id": "MW-1",
+                "matrix": "groundwater", "sampling_point_id": point, "collected_at": at.to_rfc3339(),
+                "collected_by": "张工", "depth_top_m": top, "depth_bottom_m": None::<String>,
+                "field": field, "method_analyte_ids": ids,
+                "containers": labels.iter().collect::<Vec<_>>(),
+            });
+            assert_eq!(serde_json::to_string(&typed).unwrap(), value.to_string());
+        }
+    }
 }

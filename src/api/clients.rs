@@ -2,8 +2,9 @@
 use super::intake::{READ, WRITE};
 use super::json::ApiJson;
 use super::{created, Created};
+use super::uuid_param;
 use crate::auth::ApiUser;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::service::clients::{
     self, ClientInput, ClientView, PointInput, PointView, ProjectInput, ProjectView,
 };
@@ -30,14 +31,6 @@ pub fn routes() -> Vec<Route> {
     ]
 }
 
-fn uuid_param(field: &str, v: Option<&str>) -> AppResult<Option<Uuid>> {
-    match v.map(str::trim).filter(|v| !v.is_empty()) {
-        None => Ok(None),
-        Some(v) => Uuid::parse_str(v)
-            .map(Some)
-            .map_err(|_| AppError::field(field, "is not a UUID")),
-    }
-}
 
 #[utoipa::path(get, path = "/api/v1/clients", tag = "clients", security(("bearer" = [])),
     params(("cursor" = Option<String>, Query), ("limit" = Option<i64>, Query)), responses((status = 200, body = Object)))]

@@ -1,6 +1,7 @@
 //! Intake routes: work orders (JSON and CSV), samples, receipt, rejection, custody, holding-time clocks.
 use super::json::{ApiJson, BulkJson, Upload};
 use super::{created, Created};
+use super::uuid_param;
 use crate::auth::ApiUser;
 use crate::domain::role::Role;
 use crate::error::{AppError, AppResult};
@@ -56,14 +57,6 @@ pub const STAFF: &[Role] = &[
     Role::Signatory,
 ];
 
-fn uuid_param(field: &str, v: Option<&str>) -> AppResult<Option<Uuid>> {
-    match v.map(str::trim).filter(|v| !v.is_empty()) {
-        None => Ok(None),
-        Some(v) => Uuid::parse_str(v)
-            .map(Some)
-            .map_err(|_| AppError::field(field, "is not a UUID")),
-    }
-}
 
 /// Register a work order with its samples — all or nothing.
 #[utoipa::path(post, path = "/api/v1/work-orders", tag = "intake", security(("bearer" = [])), request_body = NewWorkOrder,

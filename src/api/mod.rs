@@ -19,6 +19,16 @@ use serde::Serialize;
 
 pub type Created<T> = (Status, Json<T>);
 
+/// An optional UUID query parameter; a malformed one is 422 naming the parameter.
+pub fn uuid_param(field: &str, v: Option<&str>) -> crate::error::AppResult<Option<uuid::Uuid>> {
+    match v.map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(v) => uuid::Uuid::parse_str(v)
+            .map(Some)
+            .map_err(|_| crate::error::AppError::field(field, "is not a UUID")),
+    }
+}
+
 pub fn created<T: Serialize>(value: T) -> Created<T> {
     (Status::Created, Json(value))
 }

@@ -3,6 +3,7 @@ use crate::db::Db;
 use crate::domain::{decimal, time};
 use crate::entity::{client, project, sampling_point, standard};
 use crate::error::{AppError, AppResult, FieldError};
+use crate::service::check::{invalid_if, optional, ranged, required, stale};
 use crate::service::audit::{self, Actor, Change};
 use crate::service::input::DecText;
 use crate::service::page::{self, Page};
@@ -26,35 +27,7 @@ pub const POINT_KINDS: [&str; 6] = [
     "other",
 ];
 
-fn required(errors: &mut Vec<FieldError>, field: &str, v: &str, max: usize) -> String {
-    let v = v.trim();
-    if v.is_empty() || v.chars().count() > max {
-        errors.push(FieldError::new(
-            field,
-            format!("is required (at most {max} characters)"),
-        ));
-    }
-    v.to_string()
-}
 
-fn optional(
-    errors: &mut Vec<FieldError>,
-    field: &str,
-    v: &Option<String>,
-    max: usize,
-) -> Option<String> {
-    let v = v
-        .as_ref()
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())?;
-    if v.chars().count() > max {
-        errors.push(FieldError::new(
-            field,
-            format!("must be at most {max} characters"),
-        ));
-    }
-    Some(v)
-}
 
 fn code(errors: &mut Vec<FieldError>, v: &str) -> String {
     let v = v.trim();
@@ -72,22 +45,7 @@ fn code(errors: &mut Vec<FieldError>, v: &str) -> String {
     v.to_string()
 }
 
-fn stale(what: &str, current: i32, read: Option<i32>) -> AppResult<()> {
-    match read {
-        Some(v) if v != current => Err(AppError::Conflict(format!(
-            "the {what} was changed by someone else (version {current} now, {v} read); reload and try again"
-        ))),
-        _ => Ok(()),
-    }
-}
 
-fn invalid_if(errors: Vec<FieldError>) -> AppResult<()> {
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(AppError::Invalid(errors))
-    }
-}
 
 // ---- clients ----
 
@@ -659,34 +617,6 @@ pub struct PointInput {
     pub note: Option<String>,
 }
 
-fn ranged(
-    errors: &mut Vec<FieldError>,
-    field: &str,
-    v: &Option<DecText>,
-    min: &str,
-    max: &str,
-) -> Option<String> {
-    let v = v.as_ref()?;
-    match decimal::parse(&v.0) {
-        Ok(c)
-            if decimal::value(&c) >= decimal::value(min)
-                && decimal::value(&c) <= decimal::value(max) =>
-        {
-            Some(c)
-        }
-        Ok(_) => {
-            errors.push(FieldError::new(
-                field,
-                format!("must be between {min} and {max}"),
-            ));
-            None
-        }
-        Err(e) => {
-            errors.push(FieldError::new(field, e));
-            None
-        }
-    }
-}
 
 pub async fn create_point(db: &Db, actor: &Actor, input: PointInput) -> AppResult<PointView> {
     let mut errors = Vec::new();

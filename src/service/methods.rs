@@ -4,6 +4,7 @@ use crate::domain::decimal;
 use crate::domain::qc_rule::QcRule;
 use crate::entity::{analyte, method, method_analyte};
 use crate::error::{AppError, AppResult, FieldError};
+use crate::service::check::stale;
 use crate::service::audit::{self, Actor, Change};
 use crate::service::catalogue::{analyte_map, find_analyte};
 use crate::service::page::{self, Page};
@@ -150,14 +151,6 @@ fn pct(
     }
 }
 
-fn stale(what: &str, current: i32, read: Option<i32>) -> AppResult<()> {
-    match read {
-        Some(v) if v != current => Err(AppError::Conflict(format!(
-            "the {what} was changed by someone else (version {current} now, {v} read); reload and try again"
-        ))),
-        _ => Ok(()),
-    }
-}
 
 pub async fn patch_method(
     db: &Db,

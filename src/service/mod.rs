@@ -2,6 +2,7 @@
 pub mod audit;
 pub mod auth;
 pub mod catalogue;
+pub mod check;
 pub mod clients;
 pub mod counter;
 pub mod dashboard;

@@ -4,9 +4,10 @@ use super::views::{CustodyView, SampleDetail};
 use crate::config::Config;
 use crate::db::Db;
 use crate::domain::state::{AnalysisEvent, AnalysisStatus, SampleEvent, SampleStatus};
-use crate::domain::{decimal, time};
+use crate::domain::time;
 use crate::entity::{analysis, custody_event, method_analyte, sample_container};
 use crate::error::{AppError, AppResult, FieldError};
+use crate::service::check::{optional, ranged};
 use crate::service::audit::{self, Actor, Change};
 use crate::service::input::DecText;
 use chrono::{Duration, Utc};
@@ -45,44 +46,7 @@ pub struct Receive {
     pub containers: Option<Vec<ContainerCheck>>,
 }
 
-fn temperature(errors: &mut Vec<FieldError>, field: &str, t: &Option<DecText>) -> Option<String> {
-    let t = t.as_ref()?;
-    match decimal::parse(&t.0) {
-        Ok(c)
-            if decimal::value(&c) >= decimal::value("-80")
-                && decimal::value(&c) <= decimal::value("60") =>
-        {
-            Some(c)
-        }
-        Ok(_) => {
-            errors.push(FieldError::new(field, "must be between -80 and 60 ℃"));
-            None
-        }
-        Err(e) => {
-            errors.push(FieldError::new(field, e));
-            None
-        }
-    }
-}
 
-fn short(
-    errors: &mut Vec<FieldError>,
-    field: &str,
-    v: &Option<String>,
-    max: usize,
-) -> Option<String> {
-    let v = v
-        .as_ref()
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())?;
-    if v.chars().count() > max {
-        errors.push(FieldError::new(
-            field,
-            format!("must be at most {max} characters"),
-        ));
-    }
-    Some(v)
-}
 
 /// Receives a registered sample: checks each container, applies the shorter unpreserved holding time
 /// where a container was not preserved, and flags analyses whose holding time has already run out.
@@ -102,8 +66,8 @@ pub async fn receive(
             None
         }
     };
-    let temp = temperature(&mut errors, "temperature_c", &input.temperature_c);
-    let note = short(&mut errors, "note", &input.note, 1000);
+    let temp = ranged(&mut errors, "temperature_c", &input.temperature_c, "-80", "60");
+    let note = optional(&mut errors, "note", &input.note, 1000);
     let tx = db.begin().await?;
     let s = lock_sample(&*tx, id).await?;
     let status = SampleStatus::parse(&s.status).unwrap_or(SampleStatus::Registered);
@@ -362,10 +326,10 @@ pub async fn custody(
             "is required (at most 100 characters)",
         ));
     }
-    let from_person = short(&mut errors, "from_person", &input.from_person, 100);
-    let location = short(&mut errors, "location", &input.location, 200);
-    let note = short(&mut errors, "note", &input.note, 1000);
-    let temp = temperature(&mut errors, "temperature_c", &input.temperature_c);
+    let from_person = optional(&mut errors, "from_person", &input.from_person, 100);
+    let location = optional(&mut errors, "location", &input.location, 200);
+    let note = optional(&mut errors, "note", &input.note, 1000);
+    let temp = ranged(&mut errors, "temperature_c", &input.temperature_c, "-80", "60");
     let now = Utc::now();
     let at = match input.at.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
         Some(a) => time::parse_past(a, cfg.tz(), now)

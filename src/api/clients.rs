@@ -6,7 +6,7 @@ use super::uuid_param;
 use crate::auth::ApiUser;
 use crate::error::AppResult;
 use crate::service::clients::{
-    self, ClientInput, ClientView, PointInput, PointView, ProjectInput, ProjectView,
+    self, ClientInput, ClientView, PointInput, PointPatch, PointView, ProjectInput, ProjectView,
 };
 use crate::service::intake::client_scope;
 use crate::service::page::{self, Page};
@@ -27,7 +27,8 @@ pub fn routes() -> Vec<Route> {
         update_project,
         list_points,
         create_point,
-        get_point
+        get_point,
+        update_point
     ]
 }
 
@@ -209,4 +210,17 @@ pub async fn get_point(
     Ok(Json(
         clients::point(&state.db, id, client_scope(&user)?).await?,
     ))
+}
+
+#[utoipa::path(patch, path = "/api/v1/sampling-points/{id}", tag = "clients", security(("bearer" = [])),
+    params(("id" = Uuid, Path)), request_body = PointPatch, responses((status = 200, body = PointView)))]
+#[patch("/sampling-points/<id>", data = "<body>")]
+pub async fn update_point(
+    state: &State<AppState>,
+    user: ApiUser,
+    id: Uuid,
+    body: ApiJson<PointPatch>,
+) -> AppResult<Json<PointView>> {
+    user.require(WRITE)?;
+    Ok(Json(clients::update_point(&state.db, &user.actor(), id, body.0).await?))
 }

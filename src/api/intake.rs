@@ -16,7 +16,7 @@ use crate::service::page::{self, Page};
 use crate::state::AppState;
 use rocket::http::ContentType;
 use rocket::serde::json::Json;
-use rocket::{get, post, routes, Route, State};
+use rocket::{get, patch, post, routes, Route, State};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -33,7 +33,8 @@ pub fn routes() -> Vec<Route> {
         reject,
         custody,
         holding_times,
-        labels
+        labels,
+        update_sample
     ]
 }
 
@@ -299,4 +300,19 @@ pub async fn labels(
     let pdf =
         crate::service::intake::labels::labels_pdf(&state.db, &state.config, id, None).await?;
     Ok((ContentType::PDF, pdf))
+}
+
+/// Record field data later, or correct depths and the sampling point (a reason once received).
+#[utoipa::path(patch, path = "/api/v1/samples/{id}", tag = "intake", security(("bearer" = [])),
+    params(("id" = Uuid, Path)), request_body = crate::service::intake::edit::SamplePatch,
+    responses((status = 200, body = SampleDetail), (status = 409, body = crate::error::Problem)))]
+#[patch("/samples/<id>", data = "<body>")]
+pub async fn update_sample(
+    state: &State<AppState>,
+    user: ApiUser,
+    id: Uuid,
+    body: ApiJson<crate::service::intake::edit::SamplePatch>,
+) -> AppResult<Json<SampleDetail>> {
+    user.require(WRITE)?;
+    Ok(Json(crate::service::intake::edit::update_sample(&state.db, &user.actor(), id, body.0).await?))
 }

@@ -31,10 +31,10 @@ impl Modify for BearerAuth {
         super::system::audit_list, super::system::audit_verify, openapi_json,
         super::intake::create_work_order, super::intake::list_work_orders, super::intake::get_work_order,
         super::intake::import_csv, super::intake::csv_template, super::intake::list_samples, super::intake::get_sample,
-        super::intake::receive, super::intake::reject, super::intake::custody, super::intake::holding_times, super::intake::labels,
+        super::intake::receive, super::intake::reject, super::intake::custody, super::intake::holding_times, super::intake::labels, super::intake::update_sample,
         super::clients::list_clients, super::clients::create_client, super::clients::get_client, super::clients::update_client,
         super::clients::list_projects, super::clients::create_project, super::clients::get_project, super::clients::update_project,
-        super::clients::list_points, super::clients::create_point, super::clients::get_point,
+        super::clients::list_points, super::clients::create_point, super::clients::get_point, super::clients::update_point,
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError))
 )]

@@ -1,11 +1,10 @@
 //! Clients, their projects (land-use class, farmland type, standards judged against) and sampling points.
 use crate::db::Db;
-use crate::domain::{decimal, time};
-use crate::entity::{client, project, sampling_point, standard};
+use crate::domain::time;
+use crate::entity::{client, project, standard};
 use crate::error::{AppError, AppResult, FieldError};
-use crate::service::check::{invalid_if, optional, ranged, required, stale};
+use crate::service::check::{invalid_if, optional, required, stale};
 use crate::service::audit::{self, Actor, Change};
-use crate::service::input::DecText;
 use crate::service::page::{self, Page};
 use chrono::{DateTime, Utc};
 use sea_orm::{
@@ -15,6 +14,8 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
+
+pub use crate::service::points::{create_point, point, points, update_point, PointInput, PointPatch, PointView};
 
 pub const LAND_USES: [&str; 2] = ["first_class", "second_class"];
 pub const FARMLAND_TYPES: [&str; 3] = ["paddy", "orchard", "other"];
@@ -29,7 +30,7 @@ pub const POINT_KINDS: [&str; 6] = [
 
 
 
-fn code(errors: &mut Vec<FieldError>, v: &str) -> String {
+pub(crate) fn code(errors: &mut Vec<FieldError>, v: &str) -> String {
     let v = v.trim();
     if v.is_empty()
         || v.len() > 40
@@ -559,223 +560,4 @@ pub async fn projects(
         .map(ProjectView::from)
         .collect();
     Ok(page::build(rows, limit, |p: &ProjectView| p.id.to_string()))
-}
-
-// ---- sampling points ----
-
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
-pub struct PointView {
-    pub id: Uuid,
-    pub project_id: Uuid,
-    pub code: String,
-    pub kind: String,
-    pub latitude: Option<String>,
-    pub longitude: Option<String>,
-    pub well_depth_m: Option<String>,
-    pub screen_top_m: Option<String>,
-    pub screen_bottom_m: Option<String>,
-    pub note: Option<String>,
-    pub version: i32,
-}
-
-impl From<&sampling_point::Model> for PointView {
-    fn from(p: &sampling_point::Model) -> PointView {
-        PointView {
-            id: p.id,
-            project_id: p.project_id,
-            code: p.code.clone(),
-            kind: p.kind.clone(),
-            latitude: p.latitude.clone(),
-            longitude: p.longitude.clone(),
-            well_depth_m: p.well_depth_m.clone(),
-            screen_top_m: p.screen_top_m.clone(),
-            screen_bottom_m: p.screen_bottom_m.clone(),
-            note: p.note.clone(),
-            version: p.version,
-        }
-    }
-}
-
-/// `POST /sampling-points`: WGS-84 coordinates (JSON numbers or strings), well data in metres.
-#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct PointInput {
-    pub project_id: Uuid,
-    pub code: String,
-    pub kind: String,
-    #[serde(default)]
-    pub latitude: Option<DecText>,
-    #[serde(default)]
-    pub longitude: Option<DecText>,
-    #[serde(default)]
-    pub well_depth_m: Option<DecText>,
-    #[serde(default)]
-    pub screen_top_m: Option<DecText>,
-    #[serde(default)]
-    pub screen_bottom_m: Option<DecText>,
-    #[serde(default)]
-    pub note: Option<String>,
-}
-
-
-pub async fn create_point(db: &Db, actor: &Actor, input: PointInput) -> AppResult<PointView> {
-    let mut errors = Vec::new();
-    if project::Entity::find_by_id(input.project_id)
-        .one(&db.conn)
-        .await?
-        .is_none()
-    {
-        errors.push(FieldError::new("project_id", "no such project"));
-    }
-    let code = code(&mut errors, &input.code);
-    let kind = input.kind.trim().to_string();
-    if !POINT_KINDS.contains(&kind.as_str()) {
-        errors.push(FieldError::new(
-            "kind",
-            format!("must be one of {}", POINT_KINDS.join(", ")),
-        ));
-    }
-    let latitude = ranged(&mut errors, "latitude", &input.latitude, "-90", "90");
-    let longitude = ranged(&mut errors, "longitude", &input.longitude, "-180", "180");
-    if latitude.is_some() != longitude.is_some() && errors.is_empty() {
-        errors.push(FieldError::new(
-            "longitude",
-            "give both latitude and longitude, or neither",
-        ));
-    }
-    let well = ranged(
-        &mut errors,
-        "well_depth_m",
-        &input.well_depth_m,
-        "0",
-        "5000",
-    );
-    let top = ranged(
-        &mut errors,
-        "screen_top_m",
-        &input.screen_top_m,
-        "0",
-        "5000",
-    );
-    let bottom = ranged(
-        &mut errors,
-        "screen_bottom_m",
-        &input.screen_bottom_m,
-        "0",
-        "5000",
-    );
-    if let (Some(t), Some(b)) = (&top, &bottom) {
-        if decimal::value(b) < decimal::value(t) {
-            errors.push(FieldError::new(
-                "screen_bottom_m",
-                "must not be above screen_top_m",
-            ));
-        }
-    }
-    if let (Some(w), Some(b)) = (&well, &bottom) {
-        if decimal::value(b) > decimal::value(w) {
-            errors.push(FieldError::new(
-                "screen_bottom_m",
-                "must not be below the well depth",
-            ));
-        }
-    }
-    let note = optional(&mut errors, "note", &input.note, 1000);
-    invalid_if(errors)?;
-    let now = time::now();
-    let p = sampling_point::Model {
-        id: Uuid::now_v7(),
-        project_id: input.project_id,
-        code,
-        kind,
-        latitude,
-        longitude,
-        well_depth_m: well,
-        screen_top_m: top,
-        screen_bottom_m: bottom,
-        note,
-        version: 1,
-        created_at: now,
-        updated_at: now,
-    };
-    let tx = db.begin().await?;
-    let dup = sampling_point::Entity::find()
-        .filter(sampling_point::Column::ProjectId.eq(p.project_id))
-        .filter(sampling_point::Column::Code.eq(&p.code))
-        .one(&*tx)
-        .await?;
-    if dup.is_some() {
-        return Err(AppError::field(
-            "code",
-            "this project already has a sampling point with this code",
-        ));
-    }
-    p.clone()
-        .into_active_model()
-        .reset_all()
-        .insert(&*tx)
-        .await?;
-    audit::record(
-        &tx,
-        actor,
-        Change {
-            action: "sampling_point.create",
-            entity: "sampling_point",
-            entity_id: p.id.to_string(),
-            before: None,
-            after: Some(json!(PointView::from(&p))),
-            reason: None,
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(PointView::from(&p))
-}
-
-pub async fn points(
-    db: &Db,
-    scope: Option<Uuid>,
-    project_id: Option<Uuid>,
-    cursor: Option<&str>,
-    limit: u64,
-) -> AppResult<Page<PointView>> {
-    let mut q = sampling_point::Entity::find()
-        .order_by_asc(sampling_point::Column::Id)
-        .limit(limit + 1);
-    if let Some(p) = project_id {
-        q = q.filter(sampling_point::Column::ProjectId.eq(p));
-    }
-    if let Some(c) = scope {
-        let ids: Vec<Uuid> = project::Entity::find()
-            .filter(project::Column::ClientId.eq(c))
-            .all(&db.conn)
-            .await?
-            .into_iter()
-            .map(|p| p.id)
-            .collect();
-        q = q.filter(sampling_point::Column::ProjectId.is_in(ids));
-    }
-    if let Some(after) = page::decode(cursor)? {
-        let after = Uuid::parse_str(&after)
-            .map_err(|_| AppError::field("cursor", "is not a cursor this server handed out"))?;
-        q = q.filter(sampling_point::Column::Id.gt(after));
-    }
-    let rows: Vec<PointView> = q.all(&db.conn).await?.iter().map(PointView::from).collect();
-    Ok(page::build(rows, limit, |p: &PointView| p.id.to_string()))
-}
-
-pub async fn point(db: &Db, id: Uuid, scope: Option<Uuid>) -> AppResult<PointView> {
-    let p = sampling_point::Entity::find_by_id(id)
-        .one(&db.conn)
-        .await?
-        .ok_or(AppError::NotFound("sampling point".into()))?;
-    if let Some(c) = scope {
-        let pr = project::Entity::find_by_id(p.project_id)
-            .one(&db.conn)
-            .await?;
-        if pr.is_none_or(|pr| pr.client_id != c) {
-            return Err(AppError::NotFound("sampling point".into()));
-        }
-    }
-    Ok(PointView::from(&p))
 }

@@ -12,4 +12,5 @@ pub mod lab;
 pub mod methods;
 pub mod page;
 pub mod patch;
+pub mod points;
 pub mod users;

@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 mod all_or_nothing;
 mod clients;
 mod clocks;
+mod corrections;
 mod concurrency;
 mod csv_import;
 mod isolation;

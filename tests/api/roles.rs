@@ -244,6 +244,9 @@ fn intake_rows(f: &Fixture) -> Vec<Row> {
             .body(json!({"project_id": f.project_id, "code": "MW-NEW", "kind": "monitoring_well"})),
         row(M::GET, "/api/v1/sampling-points/{id}", Roles(ALL))
             .path(format!("/api/v1/sampling-points/{}", f.point_id)),
+        row(M::PATCH, "/api/v1/sampling-points/{id}", Roles(TECH))
+            .path(format!("/api/v1/sampling-points/{}", f.point_id))
+            .body(json!({"note": "well cap replaced"})),
         row(M::GET, "/api/v1/work-orders", Roles(ALL)),
         row(M::POST, "/api/v1/work-orders", Roles(TECH)).body(order),
         row(M::GET, "/api/v1/work-orders/{id}", Roles(ALL))
@@ -264,6 +267,9 @@ fn intake_rows(f: &Fixture) -> Vec<Row> {
         row(M::GET, "/api/v1/samples", Roles(ALL)).path("/api/v1/samples?matrix=soil".into()),
         row(M::GET, "/api/v1/samples/{id}", Roles(ALL))
             .path(format!("/api/v1/samples/{}", f.sample_id)),
+        row(M::PATCH, "/api/v1/samples/{id}", Roles(TECH))
+            .path(format!("/api/v1/samples/{}", f.sample_id))
+            .body(json!({"field": {"note": "补录现场记录"}, "reason": "field sheet arrived"})),
         row(M::POST, "/api/v1/samples/{id}/receive", Roles(TECH))
             .path(sample(&f.to_receive, "receive"))
             .body(json!({"received_at": now, "temperature_c": "4", "condition_ok": true})),

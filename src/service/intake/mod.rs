@@ -1,6 +1,7 @@
 //! Sample intake: registration (JSON and CSV), receipt, custody, lists and holding-time clocks.
 pub mod catalogue_cache;
 pub mod csv_import;
+pub mod edit;
 pub mod labels;
 pub mod receipt;
 pub mod registration;

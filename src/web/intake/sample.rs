@@ -34,12 +34,13 @@ use rocket::{get, post, routes, FromForm, Route, State};
 use uuid::Uuid;
 
 pub fn routes() -> Vec<Route> {
-    routes![page, receive, reject, custody]
+    routes![page, receive, reject, custody, field_data_post]
 }
 
 type FormResult<T> = PageResult<Result<Flash<Redirect>, (Status, T)>>;
 
 pub struct FieldRow {
+    pub name: &'static str,
     pub label: String,
     pub value: String,
     pub unit: &'static str,
@@ -148,6 +149,9 @@ pub struct SamplePage {
     pub cus: CustodyForm,
     pub actions: Vec<Choice>,
     pub custody_errors: FormErrors,
+    pub can_edit_field: bool,
+    pub field_errors: FormErrors,
+    pub field_reason: String,
 }
 
 impl SamplePage {
@@ -187,6 +191,7 @@ async fn build(
     };
     let fields = field_data::items_for(&s.matrix)
         .map(|it| FieldRow {
+            name: it.name,
             label: tr.pick(it.label_zh, it.label_en).to_string(),
             value: s.field.get(it.name).cloned().unwrap_or_default(),
             unit: match it.kind {
@@ -266,6 +271,7 @@ async fn build(
     };
     let mut layout = layout;
     layout.title = s.lab_id.clone();
+    let s_status = s.status;
     Ok(SamplePage {
         status: sample_badge(tr, s.status),
         collected: local_time(s.collected_at, tz),
@@ -290,6 +296,10 @@ async fn build(
         reject_errors: FormErrors::default(),
         cus: CustodyForm::default(),
         custody_errors: FormErrors::default(),
+        can_edit_field: write
+            && matches!(s_status, SampleStatus::Registered | SampleStatus::Received | SampleStatus::InAnalysis),
+        field_errors: FormErrors::default(),
+        field_reason: String::new(),
     })
 }
 
@@ -445,6 +455,64 @@ async fn custody(
                 FormErrors::from_error(&e),
                 &["action", "to_person", "location", "temperature_c", "note"],
             );
+            Ok(Err((e.status(), page)))
+        }
+    }
+}
+
+/// Field data typed in later (from the field sheet); an emptied box removes the item.
+#[derive(FromForm, Clone, Default)]
+pub struct FieldDataForm {
+    #[field(default = std::collections::HashMap::new())]
+    pub field: std::collections::HashMap<String, String>,
+    #[field(default = "")]
+    pub reason: String,
+    #[field(default = 0)]
+    pub version: i32,
+    #[field(name = "_csrf", default = "")]
+    pub csrf: String,
+}
+
+#[post("/samples/<id>/field", data = "<form>")]
+async fn field_data_post(
+    state: &State<AppState>,
+    user: WebUser,
+    csrf: Csrf,
+    id: &str,
+    form: Form<FieldDataForm>,
+) -> FormResult<SamplePage> {
+    user.require(WRITE).map_err(with_user(&user))?;
+    check_csrf(&csrf, &form.csrf)?;
+    let id = parse_id("sample", id).map_err(with_user(&user))?;
+    let field = form
+        .field
+        .iter()
+        .map(|(k, v)| {
+            let v = v.trim();
+            (k.clone(), if v.is_empty() { serde_json::Value::Null } else { serde_json::Value::String(v.to_string()) })
+        })
+        .collect();
+    let patch = crate::service::intake::edit::SamplePatch {
+        field: Some(field),
+        reason: opt_text(&form.reason),
+        version: (form.version > 0).then_some(form.version),
+        ..Default::default()
+    };
+    match crate::service::intake::edit::update_sample(&state.db, &user.actor(), id, patch).await {
+        Ok(_) => Ok(Ok(Flash::success(
+            Redirect::to(format!("/samples/{id}#field-data")),
+            Tr::new(&user.lang).t("common.saved").to_string(),
+        ))),
+        Err(AppError::NotFound(w)) => Err(with_user(&user)(AppError::NotFound(w))),
+        Err(e) => {
+            let mut page = again(state, &user, &csrf, id).await?;
+            for fr in page.fields.iter_mut() {
+                if let Some(v) = form.field.get(fr.name) {
+                    fr.value = v.clone();
+                }
+            }
+            page.field_reason = form.reason.clone();
+            page.field_errors = FormErrors::from_error(&e);
             Ok(Err((e.status(), page)))
         }
     }

@@ -6,6 +6,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("nav.work_orders", "委托单", "Work orders"),
     ("nav.clients", "委托方", "Clients"),
     ("nav.receipt", "样品接收", "Receipt"),
+    ("points.edit", "编辑采样点", "Edit sampling point"),
     ("sample.field_edit", "补录或更正现场数据", "Record or correct field data"),
     ("sample.field_reason", "更正原因（样品已接收）", "Reason (the sample has been received)"),
     // clients

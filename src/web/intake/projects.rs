@@ -24,7 +24,7 @@ use rocket::{get, post, routes, FromForm, Route, State};
 use uuid::Uuid;
 
 pub fn routes() -> Vec<Route> {
-    routes![new, create, page, update, create_point]
+    routes![new, create, page, update, create_point, update_point]
 }
 
 type FormResult<T> = PageResult<Result<Flash<Redirect>, (Status, T)>>;
@@ -101,6 +101,9 @@ pub struct PointForm {
     pub screen_bottom_m: String,
     #[field(default = "")]
     pub note: String,
+    /// The version read, when editing an existing point.
+    #[field(default = 0)]
+    pub version: i32,
     #[field(name = "_csrf", default = "")]
     pub csrf: String,
 }
@@ -124,6 +127,7 @@ pub struct StandardBox {
 }
 
 pub struct PointRow {
+    pub id: Uuid,
     pub code: String,
     pub kind: String,
     pub latitude: String,
@@ -151,6 +155,8 @@ pub struct ProjectPage {
     pub point: PointForm,
     pub kinds: Vec<Choice>,
     pub point_errors: FormErrors,
+    /// The point being edited (its form posts to `/projects/{id}/points/{point}`).
+    pub editing_point: Option<Uuid>,
 }
 
 impl ProjectPage {
@@ -217,6 +223,7 @@ impl ProjectPage {
             point: PointForm::default(),
             kinds: kinds(tr, ""),
             point_errors: FormErrors::default(),
+            editing_point: None,
         })
     }
 }
@@ -243,6 +250,7 @@ async fn point_rows(state: &AppState, tr: Tr, project_id: Uuid) -> AppResult<Vec
                 (t, b) => format!("{}–{}", t.unwrap_or_default(), b.unwrap_or_default()),
             },
             note: p.note.unwrap_or_default(),
+            id: p.id,
             code: p.code,
         })
         .collect())
@@ -316,19 +324,86 @@ async fn existing(
     ProjectPage::build(state, layout, Some(id), ProjectForm::of(&p), can_write).await
 }
 
-#[get("/projects/<id>")]
+#[get("/projects/<id>?<point>")]
 async fn page(
     state: &State<AppState>,
     user: WebUser,
     csrf: Csrf,
     flash: Option<FlashMessage<'_>>,
     id: &str,
+    point: Option<&str>,
 ) -> PageResult<ProjectPage> {
     user.require(STAFF).map_err(with_user(&user))?;
     let id = parse_id("project", id).map_err(with_user(&user))?;
-    existing(state, &user, &csrf, flash, id)
+    let mut page = existing(state, &user, &csrf, flash, id)
         .await
-        .map_err(with_user(&user))
+        .map_err(with_user(&user))?;
+    if let Some(pid) = point.filter(|p| !p.is_empty()) {
+        let pid = parse_id("sampling point", pid).map_err(with_user(&user))?;
+        let p = clients::point(&state.db, pid, None).await.map_err(with_user(&user))?;
+        if p.project_id != id {
+            return Err(with_user(&user)(AppError::NotFound("sampling point".into())));
+        }
+        page.kinds = kinds(page.layout.tr, &p.kind);
+        page.point = PointForm {
+            code: p.code,
+            kind: p.kind,
+            latitude: p.latitude.unwrap_or_default(),
+            longitude: p.longitude.unwrap_or_default(),
+            well_depth_m: p.well_depth_m.unwrap_or_default(),
+            screen_top_m: p.screen_top_m.unwrap_or_default(),
+            screen_bottom_m: p.screen_bottom_m.unwrap_or_default(),
+            note: p.note.unwrap_or_default(),
+            version: p.version,
+            csrf: String::new(),
+        };
+        page.editing_point = Some(pid);
+    }
+    Ok(page)
+}
+
+/// Saves an edited sampling point (empty boxes clear optional values).
+#[post("/projects/<id>/points/<point>", data = "<form>")]
+async fn update_point(
+    state: &State<AppState>,
+    user: WebUser,
+    csrf: Csrf,
+    id: &str,
+    point: &str,
+    form: Form<PointForm>,
+) -> FormResult<ProjectPage> {
+    user.require(WRITE).map_err(with_user(&user))?;
+    check_csrf(&csrf, &form.csrf)?;
+    let id = parse_id("project", id).map_err(with_user(&user))?;
+    let pid = parse_id("sampling point", point).map_err(with_user(&user))?;
+    let patch = crate::service::points::PointPatch {
+        code: Some(form.code.clone()),
+        kind: Some(form.kind.clone()),
+        latitude: Some(dec(&form.latitude)),
+        longitude: Some(dec(&form.longitude)),
+        well_depth_m: Some(dec(&form.well_depth_m)),
+        screen_top_m: Some(dec(&form.screen_top_m)),
+        screen_bottom_m: Some(dec(&form.screen_bottom_m)),
+        note: Some(opt_text(&form.note)),
+        version: (form.version > 0).then_some(form.version),
+    };
+    match clients::update_point(&state.db, &user.actor(), pid, patch).await {
+        Ok(p) => Ok(Ok(Flash::success(
+            Redirect::to(format!("/projects/{id}#points")),
+            format!("{} {}", Tr::new(&user.lang).t("common.saved"), p.code),
+        ))),
+        Err(AppError::NotFound(w)) => Err(with_user(&user)(AppError::NotFound(w))),
+        Err(e) => {
+            let mut page = existing(state, &user, &csrf, None, id)
+                .await
+                .map_err(with_user(&user))?;
+            page.kinds = kinds(page.layout.tr, &form.kind);
+            page.point = form.clone();
+            page.editing_point = Some(pid);
+            page.point_errors = place(FormErrors::from_error(&e), POINT_FIELDS);
+            Ok(Err((e.status(), page)))
+        }
+    }
 }
 
 #[post("/projects/<id>", data = "<form>")]

@@ -113,6 +113,12 @@ impl IntakeReport {
              per sample, as multi-row INSERTs in one transaction (no validation, numbering, custody\n  \
              events, audit chaining or HTTP).\n",
         );
+        if self.backend == "SQLite" {
+            out.push_str(
+                "  Both SQLite databases use Egret's connection settings: WAL, synchronous=NORMAL,\n  \
+                 foreign keys on.\n",
+            );
+        }
         out
     }
 }

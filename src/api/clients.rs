@@ -1,8 +1,8 @@
 //! Clients, projects and sampling points (technician writes; staff read; a client user reads its own).
 use super::intake::{READ, WRITE};
 use super::json::ApiJson;
-use super::{created, Created};
 use super::uuid_param;
+use super::{created, Created};
 use crate::auth::ApiUser;
 use crate::error::AppResult;
 use crate::service::clients::{
@@ -31,7 +31,6 @@ pub fn routes() -> Vec<Route> {
         update_point
     ]
 }
-
 
 #[utoipa::path(get, path = "/api/v1/clients", tag = "clients", security(("bearer" = [])),
     params(("cursor" = Option<String>, Query), ("limit" = Option<i64>, Query)), responses((status = 200, body = Object)))]
@@ -222,5 +221,7 @@ pub async fn update_point(
     body: ApiJson<PointPatch>,
 ) -> AppResult<Json<PointView>> {
     user.require(WRITE)?;
-    Ok(Json(clients::update_point(&state.db, &user.actor(), id, body.0).await?))
+    Ok(Json(
+        clients::update_point(&state.db, &user.actor(), id, body.0).await?,
+    ))
 }

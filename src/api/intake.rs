@@ -1,7 +1,7 @@
 //! Intake routes: work orders (JSON and CSV), samples, receipt, rejection, custody, holding-time clocks.
 use super::json::{ApiJson, BulkJson, Upload};
-use super::{created, Created};
 use super::uuid_param;
+use super::{created, Created};
 use crate::auth::ApiUser;
 use crate::domain::role::Role;
 use crate::error::{AppError, AppResult};
@@ -57,7 +57,6 @@ pub const STAFF: &[Role] = &[
     Role::Reviewer,
     Role::Signatory,
 ];
-
 
 /// Register a work order with its samples — all or nothing.
 #[utoipa::path(post, path = "/api/v1/work-orders", tag = "intake", security(("bearer" = [])), request_body = NewWorkOrder,
@@ -314,5 +313,7 @@ pub async fn update_sample(
     body: ApiJson<crate::service::intake::edit::SamplePatch>,
 ) -> AppResult<Json<SampleDetail>> {
     user.require(WRITE)?;
-    Ok(Json(crate::service::intake::edit::update_sample(&state.db, &user.actor(), id, body.0).await?))
+    Ok(Json(
+        crate::service::intake::edit::update_sample(&state.db, &user.actor(), id, body.0).await?,
+    ))
 }

@@ -7,27 +7,55 @@ use crate::service::input::DecText;
 pub fn required(errors: &mut Vec<FieldError>, field: &str, v: &str, max: usize) -> String {
     let v = v.trim();
     if v.is_empty() || v.chars().count() > max {
-        errors.push(FieldError::new(field, format!("is required (at most {max} characters)")));
+        errors.push(FieldError::new(
+            field,
+            format!("is required (at most {max} characters)"),
+        ));
     }
     v.to_string()
 }
 
 /// Trimmed optional text of at most `max` characters; empty becomes `None`.
-pub fn optional(errors: &mut Vec<FieldError>, field: &str, v: &Option<String>, max: usize) -> Option<String> {
-    let v = v.as_ref().map(|s| s.trim().to_string()).filter(|s| !s.is_empty())?;
+pub fn optional(
+    errors: &mut Vec<FieldError>,
+    field: &str,
+    v: &Option<String>,
+    max: usize,
+) -> Option<String> {
+    let v = v
+        .as_ref()
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())?;
     if v.chars().count() > max {
-        errors.push(FieldError::new(field, format!("must be at most {max} characters")));
+        errors.push(FieldError::new(
+            field,
+            format!("must be at most {max} characters"),
+        ));
     }
     Some(v)
 }
 
 /// An optional decimal within `[min, max]`, as canonical text.
-pub fn ranged(errors: &mut Vec<FieldError>, field: &str, v: &Option<DecText>, min: &str, max: &str) -> Option<String> {
+pub fn ranged(
+    errors: &mut Vec<FieldError>,
+    field: &str,
+    v: &Option<DecText>,
+    min: &str,
+    max: &str,
+) -> Option<String> {
     let v = v.as_ref()?;
     match decimal::parse(&v.0) {
-        Ok(c) if decimal::value(&c) >= decimal::value(min) && decimal::value(&c) <= decimal::value(max) => Some(c),
+        Ok(c)
+            if decimal::value(&c) >= decimal::value(min)
+                && decimal::value(&c) <= decimal::value(max) =>
+        {
+            Some(c)
+        }
         Ok(_) => {
-            errors.push(FieldError::new(field, format!("must be between {min} and {max}")));
+            errors.push(FieldError::new(
+                field,
+                format!("must be between {min} and {max}"),
+            ));
             None
         }
         Err(e) => {

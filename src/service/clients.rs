@@ -3,8 +3,8 @@ use crate::db::Db;
 use crate::domain::time;
 use crate::entity::{client, project, standard};
 use crate::error::{AppError, AppResult, FieldError};
-use crate::service::check::{invalid_if, optional, required, stale};
 use crate::service::audit::{self, Actor, Change};
+use crate::service::check::{invalid_if, optional, required, stale};
 use crate::service::page::{self, Page};
 use chrono::{DateTime, Utc};
 use sea_orm::{
@@ -15,7 +15,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
 
-pub use crate::service::points::{create_point, point, points, update_point, PointInput, PointPatch, PointView};
+pub use crate::service::points::{
+    create_point, point, points, update_point, PointInput, PointPatch, PointView,
+};
 
 pub const LAND_USES: [&str; 2] = ["first_class", "second_class"];
 pub const FARMLAND_TYPES: [&str; 3] = ["paddy", "orchard", "other"];
@@ -27,8 +29,6 @@ pub const POINT_KINDS: [&str; 6] = [
     "outfall",
     "other",
 ];
-
-
 
 pub(crate) fn code(errors: &mut Vec<FieldError>, v: &str) -> String {
     let v = v.trim();
@@ -45,8 +45,6 @@ pub(crate) fn code(errors: &mut Vec<FieldError>, v: &str) -> String {
     }
     v.to_string()
 }
-
-
 
 // ---- clients ----
 

@@ -4,9 +4,9 @@ use crate::domain::decimal;
 use crate::domain::qc_rule::QcRule;
 use crate::entity::{analyte, method, method_analyte};
 use crate::error::{AppError, AppResult, FieldError};
-use crate::service::check::stale;
 use crate::service::audit::{self, Actor, Change};
 use crate::service::catalogue::{analyte_map, find_analyte};
+use crate::service::check::stale;
 use crate::service::page::{self, Page};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter,
@@ -150,7 +150,6 @@ fn pct(
         other => other,
     }
 }
-
 
 pub async fn patch_method(
     db: &Db,

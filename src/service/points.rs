@@ -8,7 +8,10 @@ use crate::service::check::{optional, ranged, stale};
 use crate::service::clients::{code, POINT_KINDS};
 use crate::service::input::DecText;
 use crate::service::page::{self, Page};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
+    QuerySelect,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
@@ -67,7 +70,6 @@ pub struct PointInput {
     pub note: Option<String>,
 }
 
-
 /// `PATCH /sampling-points/{id}`: absent fields stay; `null` clears an optional one.
 #[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -99,29 +101,62 @@ pub struct PointPatch {
 }
 
 /// Checks a point's fields; returns the row to store (id, project and version are the caller's).
-fn check(input: &PointInput, base: sampling_point::Model) -> Result<sampling_point::Model, Vec<FieldError>> {
+fn check(
+    input: &PointInput,
+    base: sampling_point::Model,
+) -> Result<sampling_point::Model, Vec<FieldError>> {
     let mut errors = Vec::new();
     let code = code(&mut errors, &input.code);
     let kind = input.kind.trim().to_string();
     if !POINT_KINDS.contains(&kind.as_str()) {
-        errors.push(FieldError::new("kind", format!("must be one of {}", POINT_KINDS.join(", "))));
+        errors.push(FieldError::new(
+            "kind",
+            format!("must be one of {}", POINT_KINDS.join(", ")),
+        ));
     }
     let latitude = ranged(&mut errors, "latitude", &input.latitude, "-90", "90");
     let longitude = ranged(&mut errors, "longitude", &input.longitude, "-180", "180");
     if latitude.is_some() != longitude.is_some() && errors.is_empty() {
-        errors.push(FieldError::new("longitude", "give both latitude and longitude, or neither"));
+        errors.push(FieldError::new(
+            "longitude",
+            "give both latitude and longitude, or neither",
+        ));
     }
-    let well = ranged(&mut errors, "well_depth_m", &input.well_depth_m, "0", "5000");
-    let top = ranged(&mut errors, "screen_top_m", &input.screen_top_m, "0", "5000");
-    let bottom = ranged(&mut errors, "screen_bottom_m", &input.screen_bottom_m, "0", "5000");
+    let well = ranged(
+        &mut errors,
+        "well_depth_m",
+        &input.well_depth_m,
+        "0",
+        "5000",
+    );
+    let top = ranged(
+        &mut errors,
+        "screen_top_m",
+        &input.screen_top_m,
+        "0",
+        "5000",
+    );
+    let bottom = ranged(
+        &mut errors,
+        "screen_bottom_m",
+        &input.screen_bottom_m,
+        "0",
+        "5000",
+    );
     if let (Some(t), Some(b)) = (&top, &bottom) {
         if decimal::value(b) < decimal::value(t) {
-            errors.push(FieldError::new("screen_bottom_m", "must not be above screen_top_m"));
+            errors.push(FieldError::new(
+                "screen_bottom_m",
+                "must not be above screen_top_m",
+            ));
         }
     }
     if let (Some(w), Some(b)) = (&well, &bottom) {
         if decimal::value(b) > decimal::value(w) {
-            errors.push(FieldError::new("screen_bottom_m", "must not be below the well depth"));
+            errors.push(FieldError::new(
+                "screen_bottom_m",
+                "must not be below the well depth",
+            ));
         }
     }
     let note = optional(&mut errors, "note", &input.note, 1000);
@@ -141,7 +176,12 @@ fn check(input: &PointInput, base: sampling_point::Model) -> Result<sampling_poi
     })
 }
 
-async fn code_taken(conn: &impl sea_orm::ConnectionTrait, project_id: Uuid, code: &str, except: Option<Uuid>) -> AppResult<bool> {
+async fn code_taken(
+    conn: &impl sea_orm::ConnectionTrait,
+    project_id: Uuid,
+    code: &str,
+    except: Option<Uuid>,
+) -> AppResult<bool> {
     let found = sampling_point::Entity::find()
         .filter(sampling_point::Column::ProjectId.eq(project_id))
         .filter(sampling_point::Column::Code.eq(code))
@@ -152,7 +192,11 @@ async fn code_taken(conn: &impl sea_orm::ConnectionTrait, project_id: Uuid, code
 
 pub async fn create_point(db: &Db, actor: &Actor, input: PointInput) -> AppResult<PointView> {
     let mut errors = Vec::new();
-    if project::Entity::find_by_id(input.project_id).one(&db.conn).await?.is_none() {
+    if project::Entity::find_by_id(input.project_id)
+        .one(&db.conn)
+        .await?
+        .is_none()
+    {
         errors.push(FieldError::new("project_id", "no such project"));
     }
     let now = time::now();
@@ -181,23 +225,39 @@ pub async fn create_point(db: &Db, actor: &Actor, input: PointInput) -> AppResul
     };
     let tx = db.begin().await?;
     if code_taken(&*tx, p.project_id, &p.code, None).await? {
-        return Err(AppError::field("code", "this project already has a sampling point with this code"));
+        return Err(AppError::field(
+            "code",
+            "this project already has a sampling point with this code",
+        ));
     }
-    p.clone().into_active_model().reset_all().insert(&*tx).await?;
-    audit::record(&tx, actor, Change {
-        action: "sampling_point.create",
-        entity: "sampling_point",
-        entity_id: p.id.to_string(),
-        before: None,
-        after: Some(json!(PointView::from(&p))),
-        reason: None,
-    })
+    p.clone()
+        .into_active_model()
+        .reset_all()
+        .insert(&*tx)
+        .await?;
+    audit::record(
+        &tx,
+        actor,
+        Change {
+            action: "sampling_point.create",
+            entity: "sampling_point",
+            entity_id: p.id.to_string(),
+            before: None,
+            after: Some(json!(PointView::from(&p))),
+            reason: None,
+        },
+    )
     .await?;
     tx.commit().await?;
     Ok(PointView::from(&p))
 }
 
-pub async fn update_point(db: &Db, actor: &Actor, id: Uuid, patch: PointPatch) -> AppResult<PointView> {
+pub async fn update_point(
+    db: &Db,
+    actor: &Actor,
+    id: Uuid,
+    patch: PointPatch,
+) -> AppResult<PointView> {
     let tx = db.begin().await?;
     let current = sampling_point::Entity::find_by_id(id)
         .lock_exclusive()
@@ -210,16 +270,36 @@ pub async fn update_point(db: &Db, actor: &Actor, id: Uuid, patch: PointPatch) -
         project_id: current.project_id,
         code: patch.code.clone().unwrap_or_else(|| current.code.clone()),
         kind: patch.kind.clone().unwrap_or_else(|| current.kind.clone()),
-        latitude: patch.latitude.clone().unwrap_or_else(|| keep(&current.latitude)),
-        longitude: patch.longitude.clone().unwrap_or_else(|| keep(&current.longitude)),
-        well_depth_m: patch.well_depth_m.clone().unwrap_or_else(|| keep(&current.well_depth_m)),
-        screen_top_m: patch.screen_top_m.clone().unwrap_or_else(|| keep(&current.screen_top_m)),
-        screen_bottom_m: patch.screen_bottom_m.clone().unwrap_or_else(|| keep(&current.screen_bottom_m)),
+        latitude: patch
+            .latitude
+            .clone()
+            .unwrap_or_else(|| keep(&current.latitude)),
+        longitude: patch
+            .longitude
+            .clone()
+            .unwrap_or_else(|| keep(&current.longitude)),
+        well_depth_m: patch
+            .well_depth_m
+            .clone()
+            .unwrap_or_else(|| keep(&current.well_depth_m)),
+        screen_top_m: patch
+            .screen_top_m
+            .clone()
+            .unwrap_or_else(|| keep(&current.screen_top_m)),
+        screen_bottom_m: patch
+            .screen_bottom_m
+            .clone()
+            .unwrap_or_else(|| keep(&current.screen_bottom_m)),
         note: patch.note.clone().unwrap_or_else(|| current.note.clone()),
     };
     let mut next = check(&merged, current.clone()).map_err(AppError::Invalid)?;
-    if next.code != current.code && code_taken(&*tx, current.project_id, &next.code, Some(id)).await? {
-        return Err(AppError::field("code", "this project already has a sampling point with this code"));
+    if next.code != current.code
+        && code_taken(&*tx, current.project_id, &next.code, Some(id)).await?
+    {
+        return Err(AppError::field(
+            "code",
+            "this project already has a sampling point with this code",
+        ));
     }
     if next == current {
         tx.commit().await?;
@@ -230,14 +310,18 @@ pub async fn update_point(db: &Db, actor: &Actor, id: Uuid, patch: PointPatch) -
     let mut am = next.clone().into_active_model().reset_all();
     am.id = sea_orm::ActiveValue::Unchanged(id);
     am.update(&*tx).await?;
-    audit::record(&tx, actor, Change {
-        action: "sampling_point.update",
-        entity: "sampling_point",
-        entity_id: id.to_string(),
-        before: Some(json!(PointView::from(&current))),
-        after: Some(json!(PointView::from(&next))),
-        reason: None,
-    })
+    audit::record(
+        &tx,
+        actor,
+        Change {
+            action: "sampling_point.update",
+            entity: "sampling_point",
+            entity_id: id.to_string(),
+            before: Some(json!(PointView::from(&current))),
+            after: Some(json!(PointView::from(&next))),
+            reason: None,
+        },
+    )
     .await?;
     tx.commit().await?;
     Ok(PointView::from(&next))

@@ -40,20 +40,34 @@ pub struct SamplePatch {
 }
 
 /// Applies a correction; refused once the sample's results are complete (then only a retest changes data).
-pub async fn update_sample(db: &Db, actor: &Actor, id: Uuid, patch: SamplePatch) -> AppResult<SampleDetail> {
+pub async fn update_sample(
+    db: &Db,
+    actor: &Actor,
+    id: Uuid,
+    patch: SamplePatch,
+) -> AppResult<SampleDetail> {
     let tx = db.begin().await?;
     let s = lock_sample(&*tx, id).await?;
     stale("sample", s.version, patch.version)?;
     let status = SampleStatus::parse(&s.status).unwrap_or(SampleStatus::Registered);
-    if !matches!(status, SampleStatus::Registered | SampleStatus::Received | SampleStatus::InAnalysis) {
-        return Err(AppError::Conflict(format!("a {status} sample can no longer be corrected")));
+    if !matches!(
+        status,
+        SampleStatus::Registered | SampleStatus::Received | SampleStatus::InAnalysis
+    ) {
+        return Err(AppError::Conflict(format!(
+            "a {status} sample can no longer be corrected"
+        )));
     }
     let mut errors = Vec::new();
     let reason = optional(&mut errors, "reason", &patch.reason, 1000);
     if status != SampleStatus::Registered && reason.is_none() {
-        errors.push(FieldError::new("reason", "a reason is required once the sample has been received"));
+        errors.push(FieldError::new(
+            "reason",
+            "a reason is required once the sample has been received",
+        ));
     }
-    let mut field: BTreeMap<String, String> = serde_json::from_str(&s.field_json).unwrap_or_default();
+    let mut field: BTreeMap<String, String> =
+        serde_json::from_str(&s.field_json).unwrap_or_default();
     if let Some(raw) = &patch.field {
         for (k, v) in raw {
             if v.is_null() {
@@ -62,25 +76,47 @@ pub async fn update_sample(db: &Db, actor: &Actor, id: Uuid, patch: SamplePatch)
         }
         match field_map(raw) {
             Ok(set) => field.extend(set),
-            Err(e) => errors.extend(e.into_iter().map(|(k, m)| FieldError::new(format!("field.{k}"), m))),
+            Err(e) => errors.extend(
+                e.into_iter()
+                    .map(|(k, m)| FieldError::new(format!("field.{k}"), m)),
+            ),
         }
     }
     let checked = match field_data::check(&s.matrix, &field) {
         Ok(c) => Some(c),
         Err(e) => {
-            errors.extend(e.into_iter().map(|(k, m)| FieldError::new(format!("field.{k}"), m)));
+            errors.extend(
+                e.into_iter()
+                    .map(|(k, m)| FieldError::new(format!("field.{k}"), m)),
+            );
             None
         }
     };
-    let depth = |errors: &mut Vec<FieldError>, name: &str, p: &Option<Option<DecText>>, cur: &Option<String>| match p {
+    let depth = |errors: &mut Vec<FieldError>,
+                 name: &str,
+                 p: &Option<Option<DecText>>,
+                 cur: &Option<String>| match p {
         None => cur.clone(),
         Some(v) => ranged(errors, name, v, "0", "10000"),
     };
-    let top = depth(&mut errors, "depth_top_m", &patch.depth_top_m, &s.depth_top_m);
-    let bottom = depth(&mut errors, "depth_bottom_m", &patch.depth_bottom_m, &s.depth_bottom_m);
+    let top = depth(
+        &mut errors,
+        "depth_top_m",
+        &patch.depth_top_m,
+        &s.depth_top_m,
+    );
+    let bottom = depth(
+        &mut errors,
+        "depth_bottom_m",
+        &patch.depth_bottom_m,
+        &s.depth_bottom_m,
+    );
     if let (Some(t), Some(b)) = (&top, &bottom) {
         if decimal::value(b) < decimal::value(t) {
-            errors.push(FieldError::new("depth_bottom_m", "must not be above depth_top_m"));
+            errors.push(FieldError::new(
+                "depth_bottom_m",
+                "must not be above depth_top_m",
+            ));
         }
     }
     let point = match patch.sampling_point_id {
@@ -89,7 +125,10 @@ pub async fn update_sample(db: &Db, actor: &Actor, id: Uuid, patch: SamplePatch)
         Some(Some(p)) => {
             let found = sampling_point::Entity::find_by_id(p).one(&*tx).await?;
             if found.is_none_or(|f| f.project_id != s.project_id) {
-                errors.push(FieldError::new("sampling_point_id", "no such sampling point in this project"));
+                errors.push(FieldError::new(
+                    "sampling_point_id",
+                    "no such sampling point in this project",
+                ));
             }
             Some(p)
         }
@@ -114,14 +153,18 @@ pub async fn update_sample(db: &Db, actor: &Actor, id: Uuid, patch: SamplePatch)
     am.sampling_point_id = Set(point);
     am.version = Set(version + 1);
     am.update(&*tx).await?;
-    audit::record(&tx, actor, Change {
-        action: "sample.update",
-        entity: "sample",
-        entity_id: id.to_string(),
-        before: Some(before),
-        after: Some(after),
-        reason,
-    })
+    audit::record(
+        &tx,
+        actor,
+        Change {
+            action: "sample.update",
+            entity: "sample",
+            entity_id: id.to_string(),
+            before: Some(before),
+            after: Some(after),
+            reason,
+        },
+    )
     .await?;
     tx.commit().await?;
     sample_detail(db, id, None).await

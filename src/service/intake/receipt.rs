@@ -7,8 +7,8 @@ use crate::domain::state::{AnalysisEvent, AnalysisStatus, SampleEvent, SampleSta
 use crate::domain::time;
 use crate::entity::{analysis, custody_event, method_analyte, sample_container};
 use crate::error::{AppError, AppResult, FieldError};
-use crate::service::check::{optional, ranged};
 use crate::service::audit::{self, Actor, Change};
+use crate::service::check::{optional, ranged};
 use crate::service::input::DecText;
 use chrono::{Duration, Utc};
 use sea_orm::{
@@ -46,8 +46,6 @@ pub struct Receive {
     pub containers: Option<Vec<ContainerCheck>>,
 }
 
-
-
 /// Receives a registered sample: checks each container, applies the shorter unpreserved holding time
 /// where a container was not preserved, and flags analyses whose holding time has already run out.
 pub async fn receive(
@@ -66,7 +64,13 @@ pub async fn receive(
             None
         }
     };
-    let temp = ranged(&mut errors, "temperature_c", &input.temperature_c, "-80", "60");
+    let temp = ranged(
+        &mut errors,
+        "temperature_c",
+        &input.temperature_c,
+        "-80",
+        "60",
+    );
     let note = optional(&mut errors, "note", &input.note, 1000);
     let tx = db.begin().await?;
     let s = lock_sample(&*tx, id).await?;
@@ -329,7 +333,13 @@ pub async fn custody(
     let from_person = optional(&mut errors, "from_person", &input.from_person, 100);
     let location = optional(&mut errors, "location", &input.location, 200);
     let note = optional(&mut errors, "note", &input.note, 1000);
-    let temp = ranged(&mut errors, "temperature_c", &input.temperature_c, "-80", "60");
+    let temp = ranged(
+        &mut errors,
+        "temperature_c",
+        &input.temperature_c,
+        "-80",
+        "60",
+    );
     let now = Utc::now();
     let at = match input.at.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
         Some(a) => time::parse_past(a, cfg.tz(), now)

@@ -541,14 +541,15 @@ async fn insert_samples(
         let lab_id = pattern.render(prefix, local_now, *seq);
         *seq += 1;
         let sample_id = Uuid::now_v7();
-        // One container per (container type, preservative) the analyses need.
-        type ContainerKey = (Option<String>, Option<String>);
-        let mut groups: Vec<(ContainerKey, Uuid)> = Vec::new();
+        // One container per (container type, preservative) the analyses need; the key borrows
+        // from the catalogue, so only a new container copies the texts.
+        type ContainerKey<'c> = (Option<&'c str>, Option<&'c str>);
+        let mut groups: Vec<(ContainerKey<'_>, Uuid)> = Vec::new();
         let mut view_containers = Vec::new();
         let mut view_analyses = Vec::new();
         for ma_id in &s.orderables {
             let o = &cat.orderables[ma_id];
-            let key = (o.ma.container.clone(), o.ma.preservative.clone());
+            let key = (o.ma.container.as_deref(), o.ma.preservative.as_deref());
             let container_id = match groups.iter().find(|(k, _)| *k == key) {
                 Some((_, id)) => *id,
                 None => {
@@ -560,8 +561,8 @@ async fn insert_samples(
                         sample_id: Set(sample_id),
                         label: Set(label.clone()),
                         position: Set(position),
-                        container: Set(key.0.clone()),
-                        preservative: Set(key.1.clone()),
+                        container: Set(key.0.map(str::to_string)),
+                        preservative: Set(key.1.map(str::to_string)),
                         condition_ok: Set(None),
                         preserved: Set(None),
                         received_at: Set(None),
@@ -570,8 +571,8 @@ async fn insert_samples(
                         id,
                         label,
                         position,
-                        container: key.0.clone(),
-                        preservative: key.1.clone(),
+                        container: key.0.map(str::to_string),
+                        preservative: key.1.map(str::to_string),
                         condition_ok: None,
                         preserved: None,
                     });

@@ -340,9 +340,13 @@ async fn page(
         .map_err(with_user(&user))?;
     if let Some(pid) = point.filter(|p| !p.is_empty()) {
         let pid = parse_id("sampling point", pid).map_err(with_user(&user))?;
-        let p = clients::point(&state.db, pid, None).await.map_err(with_user(&user))?;
+        let p = clients::point(&state.db, pid, None)
+            .await
+            .map_err(with_user(&user))?;
         if p.project_id != id {
-            return Err(with_user(&user)(AppError::NotFound("sampling point".into())));
+            return Err(with_user(&user)(AppError::NotFound(
+                "sampling point".into(),
+            )));
         }
         page.kinds = kinds(page.layout.tr, &p.kind);
         page.point = PointForm {

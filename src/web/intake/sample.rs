@@ -297,7 +297,10 @@ async fn build(
         cus: CustodyForm::default(),
         custody_errors: FormErrors::default(),
         can_edit_field: write
-            && matches!(s_status, SampleStatus::Registered | SampleStatus::Received | SampleStatus::InAnalysis),
+            && matches!(
+                s_status,
+                SampleStatus::Registered | SampleStatus::Received | SampleStatus::InAnalysis
+            ),
         field_errors: FormErrors::default(),
         field_reason: String::new(),
     })
@@ -489,7 +492,14 @@ async fn field_data_post(
         .iter()
         .map(|(k, v)| {
             let v = v.trim();
-            (k.clone(), if v.is_empty() { serde_json::Value::Null } else { serde_json::Value::String(v.to_string()) })
+            (
+                k.clone(),
+                if v.is_empty() {
+                    serde_json::Value::Null
+                } else {
+                    serde_json::Value::String(v.to_string())
+                },
+            )
         })
         .collect();
     let patch = crate::service::intake::edit::SamplePatch {

@@ -149,6 +149,55 @@ pub async fn record_many_text(
     Ok(())
 }
 
+/// Records the creation of a record (no before, no reason).
+pub async fn created(
+    tx: &WriteTx,
+    actor: &Actor,
+    action: &str,
+    entity: &str,
+    id: String,
+    after: serde_json::Value,
+) -> AppResult<i64> {
+    record(
+        tx,
+        actor,
+        Change {
+            action,
+            entity,
+            entity_id: id,
+            before: None,
+            after: Some(after),
+            reason: None,
+        },
+    )
+    .await
+}
+
+/// Records a change of a record from `before` to `after`.
+pub async fn changed(
+    tx: &WriteTx,
+    actor: &Actor,
+    action: &str,
+    entity: &str,
+    id: String,
+    before: serde_json::Value,
+    after: serde_json::Value,
+) -> AppResult<i64> {
+    record(
+        tx,
+        actor,
+        Change {
+            action,
+            entity,
+            entity_id: id,
+            before: Some(before),
+            after: Some(after),
+            reason: None,
+        },
+    )
+    .await
+}
+
 /// Writes one audit event in the change's own transaction; it is chained when the transaction commits.
 pub async fn record(tx: &WriteTx, actor: &Actor, change: Change<'_>) -> AppResult<i64> {
     let row = event_row(actor, change.into());

@@ -3,7 +3,7 @@ use crate::db::Db;
 use crate::domain::time;
 use crate::entity::{client, project, standard};
 use crate::error::{AppError, AppResult, FieldError};
-use crate::service::audit::{self, Actor, Change};
+use crate::service::audit::{self, Actor};
 use crate::service::check::{invalid_if, optional, required, stale};
 use crate::service::page::{self, Page};
 use chrono::{DateTime, Utc};
@@ -160,17 +160,13 @@ pub async fn create_client(db: &Db, actor: &Actor, input: ClientInput) -> AppRes
         .reset_all()
         .insert(&*tx)
         .await?;
-    audit::record(
+    audit::created(
         &tx,
         actor,
-        Change {
-            action: "client.create",
-            entity: "client",
-            entity_id: c.id.to_string(),
-            before: None,
-            after: Some(json!(ClientView::from(&c))),
-            reason: None,
-        },
+        "client.create",
+        "client",
+        c.id.to_string(),
+        json!(ClientView::from(&c)),
     )
     .await?;
     tx.commit().await?;
@@ -212,17 +208,14 @@ pub async fn update_client(
     let mut am = next.clone().into_active_model().reset_all();
     am.id = sea_orm::ActiveValue::Unchanged(id);
     am.update(&*tx).await?;
-    audit::record(
+    audit::changed(
         &tx,
         actor,
-        Change {
-            action: "client.update",
-            entity: "client",
-            entity_id: id.to_string(),
-            before: Some(json!(ClientView::from(&current))),
-            after: Some(json!(ClientView::from(&next))),
-            reason: None,
-        },
+        "client.update",
+        "client",
+        id.to_string(),
+        json!(ClientView::from(&current)),
+        json!(ClientView::from(&next)),
     )
     .await?;
     tx.commit().await?;
@@ -435,17 +428,13 @@ pub async fn create_project(db: &Db, actor: &Actor, input: ProjectInput) -> AppR
         .reset_all()
         .insert(&*tx)
         .await?;
-    audit::record(
+    audit::created(
         &tx,
         actor,
-        Change {
-            action: "project.create",
-            entity: "project",
-            entity_id: p.id.to_string(),
-            before: None,
-            after: Some(json!(ProjectView::from(&p))),
-            reason: None,
-        },
+        "project.create",
+        "project",
+        p.id.to_string(),
+        json!(ProjectView::from(&p)),
     )
     .await?;
     tx.commit().await?;
@@ -505,17 +494,14 @@ pub async fn update_project(
     let mut am = next.clone().into_active_model().reset_all();
     am.id = sea_orm::ActiveValue::Unchanged(id);
     am.update(&*tx).await?;
-    audit::record(
+    audit::changed(
         &tx,
         actor,
-        Change {
-            action: "project.update",
-            entity: "project",
-            entity_id: id.to_string(),
-            before: Some(json!(ProjectView::from(&current))),
-            after: Some(json!(ProjectView::from(&next))),
-            reason: None,
-        },
+        "project.update",
+        "project",
+        id.to_string(),
+        json!(ProjectView::from(&current)),
+        json!(ProjectView::from(&next)),
     )
     .await?;
     tx.commit().await?;

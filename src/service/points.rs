@@ -3,7 +3,7 @@ use crate::db::Db;
 use crate::domain::{decimal, time};
 use crate::entity::{project, sampling_point};
 use crate::error::{AppError, AppResult, FieldError};
-use crate::service::audit::{self, Actor, Change};
+use crate::service::audit::{self, Actor};
 use crate::service::check::{optional, ranged, stale};
 use crate::service::clients::{code, POINT_KINDS};
 use crate::service::input::DecText;
@@ -235,17 +235,13 @@ pub async fn create_point(db: &Db, actor: &Actor, input: PointInput) -> AppResul
         .reset_all()
         .insert(&*tx)
         .await?;
-    audit::record(
+    audit::created(
         &tx,
         actor,
-        Change {
-            action: "sampling_point.create",
-            entity: "sampling_point",
-            entity_id: p.id.to_string(),
-            before: None,
-            after: Some(json!(PointView::from(&p))),
-            reason: None,
-        },
+        "sampling_point.create",
+        "sampling_point",
+        p.id.to_string(),
+        json!(PointView::from(&p)),
     )
     .await?;
     tx.commit().await?;
@@ -310,17 +306,14 @@ pub async fn update_point(
     let mut am = next.clone().into_active_model().reset_all();
     am.id = sea_orm::ActiveValue::Unchanged(id);
     am.update(&*tx).await?;
-    audit::record(
+    audit::changed(
         &tx,
         actor,
-        Change {
-            action: "sampling_point.update",
-            entity: "sampling_point",
-            entity_id: id.to_string(),
-            before: Some(json!(PointView::from(&current))),
-            after: Some(json!(PointView::from(&next))),
-            reason: None,
-        },
+        "sampling_point.update",
+        "sampling_point",
+        id.to_string(),
+        json!(PointView::from(&current)),
+        json!(PointView::from(&next)),
     )
     .await?;
     tx.commit().await?;

@@ -36,6 +36,12 @@ pub enum AppError {
     NotFound(String),
     #[error("{0}")]
     Conflict(String),
+    /// A write with a stale row version: 409 with the rows as they are now.
+    #[error("{detail}")]
+    Stale {
+        detail: String,
+        current: serde_json::Value,
+    },
     #[error("{0}")]
     Locked(String),
     #[error("{0}")]
@@ -58,7 +64,7 @@ impl AppError {
             AppError::Unauthorized(_) => Status::Unauthorized,
             AppError::Forbidden(_) => Status::Forbidden,
             AppError::NotFound(_) => Status::NotFound,
-            AppError::Conflict(_) => Status::Conflict,
+            AppError::Conflict(_) | AppError::Stale { .. } => Status::Conflict,
             AppError::Locked(_) => Status::new(423),
             AppError::Unavailable(_) => Status::ServiceUnavailable,
             AppError::Internal(_) => Status::InternalServerError,
@@ -104,6 +110,10 @@ pub struct Problem {
     pub detail: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
+    /// For a stale write: the current state of what the request tried to change.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub current: Option<serde_json::Value>,
 }
 
 impl Problem {
@@ -114,6 +124,7 @@ impl Problem {
             status: status.code,
             detail: detail.into(),
             errors,
+            current: None,
         }
     }
 }
@@ -133,7 +144,10 @@ impl<'r> Responder<'r, 'static> for AppError {
         if let AppError::Internal(e) = &self {
             tracing::error!(error = %e, "internal error");
         }
-        let p = Problem::new(self.status(), self.detail(), self.fields().to_vec());
+        let mut p = Problem::new(self.status(), self.detail(), self.fields().to_vec());
+        if let AppError::Stale { current, .. } = self {
+            p.current = Some(current);
+        }
         problem_response(&p)
     }
 }

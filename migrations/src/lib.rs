@@ -4,6 +4,7 @@ pub use sea_orm_migration::prelude::*;
 mod m0001_platform;
 mod m0002_catalogue_seed;
 mod m0003_intake;
+mod m0004_analysis;
 pub mod sql;
 
 /// Every migration of Egret, in order.
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0001_platform::Migration),
             Box::new(m0002_catalogue_seed::Migration),
             Box::new(m0003_intake::Migration),
+            Box::new(m0004_analysis::Migration),
         ]
     }
 }

@@ -8,9 +8,10 @@ use crate::service::catalogue::{
     self, AnalyteView, LimitView, MatrixPatch, MatrixView, PackageView, StandardView,
 };
 use crate::service::lab::{self, LabInput, LabProfile};
-use crate::service::methods::{
-    self, MaFilter, MaPatch, MethodAnalyteView, MethodPatch, MethodView, NewMethodAnalyte,
+use crate::service::method_analytes::{
+    self as mas, MaFilter, MaPatch, MethodAnalyteView, NewMethodAnalyte,
 };
+use crate::service::methods::{self, MethodPatch, MethodView};
 use crate::service::page::{self, Page};
 use crate::state::AppState;
 use rocket::serde::json::Json;
@@ -168,7 +169,7 @@ pub async fn method_analytes(
         method_id,
     };
     Ok(Json(
-        methods::method_analytes(&state.db, f, cursor, page::limit(limit)?).await?,
+        mas::method_analytes(&state.db, f, cursor, page::limit(limit)?).await?,
     ))
 }
 
@@ -181,7 +182,7 @@ pub async fn method_analyte_one(
     id: Uuid,
 ) -> AppResult<Json<MethodAnalyteView>> {
     user.require(READ)?;
-    Ok(Json(methods::method_analyte(&state.db, id).await?))
+    Ok(Json(mas::method_analyte(&state.db, id).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/method-analytes", tag = "catalogue", security(("bearer" = [])),
@@ -194,7 +195,7 @@ pub async fn method_analyte_create(
 ) -> AppResult<Created<MethodAnalyteView>> {
     user.require(WRITE)?;
     Ok(created(
-        methods::create_method_analyte(&state.db, &user.actor(), body.0).await?,
+        mas::create_method_analyte(&state.db, &user.actor(), body.0).await?,
     ))
 }
 
@@ -209,7 +210,7 @@ pub async fn method_analyte_patch(
 ) -> AppResult<Json<MethodAnalyteView>> {
     user.require(WRITE)?;
     Ok(Json(
-        methods::patch_method_analyte(&state.db, &user.actor(), id, body.0).await?,
+        mas::patch_method_analyte(&state.db, &user.actor(), id, body.0).await?,
     ))
 }
 

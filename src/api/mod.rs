@@ -1,4 +1,5 @@
 //! The JSON API under `/api/v1`: one file per resource; parse → authorise → call service → serialise.
+pub mod analysis;
 pub mod auth;
 pub mod catalogue;
 pub mod clients;
@@ -40,6 +41,7 @@ pub fn routes() -> Vec<Route> {
     r.extend(users::routes());
     r.extend(catalogue::routes());
     r.extend(intake::routes());
+    r.extend(analysis::routes());
     r.extend(clients::routes());
     r.extend(system::routes());
     r.extend(openapi::routes());

@@ -35,6 +35,10 @@ impl Modify for BearerAuth {
         super::clients::list_clients, super::clients::create_client, super::clients::get_client, super::clients::update_client,
         super::clients::list_projects, super::clients::create_project, super::clients::get_project, super::clients::update_project,
         super::clients::list_points, super::clients::create_point, super::clients::get_point, super::clients::update_point,
+        super::analysis::get_worklist, super::analysis::worklist_methods, super::analysis::create_batch,
+        super::analysis::list_batches, super::analysis::get_batch, super::analysis::add_qc, super::analysis::remove_qc,
+        super::analysis::put_results, super::analysis::import_results, super::analysis::submit_batch,
+        super::analysis::list_profiles, super::analysis::create_profile, super::analysis::update_profile,
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError))
 )]

@@ -11,6 +11,8 @@ pub struct Pattern {
 
 /// The default work-order pattern.
 pub const WORK_ORDER: &str = "WO-{yyyy}-{seq:05}";
+/// The batch pattern.
+pub const BATCH: &str = "BAT-{yyyy}-{seq:05}";
 /// The default lab-ID pattern of a matrix.
 pub const LAB_ID: &str = "{prefix}-{yyyymm}-{seq:05}";
 

@@ -159,6 +159,53 @@ impl AnalysisStatus {
     }
 }
 
+/// A batch: `open → submitted → verified → approved`; a send-back returns it to `open`.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum BatchStatus {
+    Open,
+    Submitted,
+    Verified,
+    Approved,
+}
+
+words!(BatchStatus {
+    Open => "open",
+    Submitted => "submitted",
+    Verified => "verified",
+    Approved => "approved",
+});
+
+/// What happens to a batch.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum BatchEvent {
+    Submit,
+    Verify,
+    Approve,
+    SendBack,
+}
+
+impl BatchStatus {
+    pub fn transition(self, event: BatchEvent) -> Result<BatchStatus, String> {
+        use BatchEvent as E;
+        use BatchStatus as S;
+        Ok(match (self, event) {
+            (S::Open, E::Submit) => S::Submitted,
+            (S::Submitted, E::Verify) => S::Verified,
+            (S::Verified, E::Approve) => S::Approved,
+            (S::Submitted | S::Verified, E::SendBack) => S::Open,
+            (S::Open, _) => return Err("the batch is still open: it has not been submitted".into()),
+            (S::Submitted, _) => {
+                return Err("the batch has been submitted and waits for verification".into())
+            }
+            (S::Verified, _) => {
+                return Err("the batch has been verified and waits for approval".into())
+            }
+            (S::Approved, _) => return Err("the batch has been approved".into()),
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -17,6 +17,9 @@ pub struct Model {
     pub retest_of: Option<Uuid>,
     pub created_at: DateTimeUtc,
     pub version: i32,
+    pub batch_id: Option<Uuid>,
+    pub batch_position: Option<i32>,
+    pub qc_failed: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -22,6 +22,8 @@ pub struct Model {
     pub mdl_source: Option<String>,
     pub sort_order: i32,
     pub version: i32,
+    pub sum_of: Option<String>,
+    pub scientific: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,0 +1,24 @@
+//! Entity of table `batch`.
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "batch")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub number: String,
+    pub method_id: Uuid,
+    pub analyst_id: Uuid,
+    pub status: String,
+    pub qc_failed: bool,
+    pub note: Option<String>,
+    pub created_at: DateTimeUtc,
+    pub submitted_at: Option<DateTimeUtc>,
+    pub submitted_by: Option<Uuid>,
+    pub version: i32,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,13 @@
+//! Analysis: worklist, batches with QC, result entry and import, calculations, QC evaluation, submit.
+pub mod batches;
+pub mod context;
+pub mod evaluate;
+pub mod import;
+pub mod profiles;
+pub mod results;
+pub mod submit;
+pub mod views;
+pub mod worklist;
+
+pub use context::BatchCtx;
+pub use views::BatchView;

@@ -47,8 +47,8 @@ pub const READ: &[Role] = &[
     Role::Reviewer,
     Role::Signatory,
 ];
-/// Instrument profiles are kept by analysts and the admin.
-pub const PROFILES: &[Role] = &[Role::Analyst, Role::Admin];
+/// Instrument profiles are kept by the analysts who use the instruments.
+pub const PROFILES: &[Role] = &[Role::Analyst];
 
 /// Pending analyses of received samples, soonest holding-time deadline first.
 #[utoipa::path(get, path = "/api/v1/worklist", tag = "analysis", security(("bearer" = [])),

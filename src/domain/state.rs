@@ -251,4 +251,19 @@ mod tests {
         assert!(S::Cancelled.transition(E::Supersede).is_err());
         assert!(S::Approved.is_final() && !S::Entered.is_final());
     }
+
+    #[test]
+    fn a_batch_is_submitted_verified_approved_and_sent_back() {
+        use BatchEvent as E;
+        use BatchStatus as S;
+        assert_eq!(S::Open.transition(E::Submit), Ok(S::Submitted));
+        assert_eq!(S::Submitted.transition(E::Verify), Ok(S::Verified));
+        assert_eq!(S::Verified.transition(E::Approve), Ok(S::Approved));
+        assert_eq!(S::Submitted.transition(E::SendBack), Ok(S::Open));
+        assert_eq!(S::Verified.transition(E::SendBack), Ok(S::Open));
+        assert!(S::Open.transition(E::Verify).is_err());
+        assert!(S::Submitted.transition(E::Submit).is_err());
+        assert!(S::Approved.transition(E::SendBack).is_err());
+        assert_eq!(S::parse("verified"), Some(S::Verified));
+    }
 }

@@ -20,6 +20,7 @@ const STAFF: &[&str] = &["admin", "technician", "analyst", "reviewer", "signator
 const ADMIN: &[&str] = &["admin"];
 const AUDIT: &[&str] = &["admin", "reviewer", "signatory"];
 const TECH: &[&str] = &["technician"];
+const ANALYST: &[&str] = &["analyst"];
 
 /// One route of the API.
 #[derive(Clone, Debug)]
@@ -57,6 +58,14 @@ pub struct Fixture {
     pub to_receive: String,
     pub to_reject: String,
     pub to_hand_on: String,
+    /// An open batch (one analysis, one blank without results) and a QC sample to remove.
+    pub batch_id: String,
+    pub batch_analysis: String,
+    pub qc_id: String,
+    /// A pending analysis of a received sample, for a new batch.
+    pub to_batch: String,
+    pub method_of_ma: String,
+    pub profile_id: String,
 }
 
 impl Fixture {
@@ -74,8 +83,15 @@ impl Fixture {
         let client = id(&new_client(app, &tech, "MATRIX").await);
         let project = id(&new_project(app, &tech, &client, "MP").await);
         let point = id(&new_point(app, &tech, &project, "MW-M", "monitoring_well").await);
-        let samples = ["M-read", "M-receive", "M-reject", "M-hand-on"]
-            .map(|c| sample(c, "soil", &ago(24), &[&soil_ma]));
+        let samples = [
+            "M-read",
+            "M-receive",
+            "M-reject",
+            "M-hand-on",
+            "M-batch",
+            "M-batch-new",
+        ]
+        .map(|c| sample(c, "soil", &ago(24), &[&soil_ma]));
         let (status, wo) = app
             .post(
                 "/api/v1/work-orders",
@@ -85,7 +101,65 @@ impl Fixture {
             .await;
         assert_eq!(status, StatusCode::CREATED, "{wo}");
         let s = |i: usize| id(&wo["samples"][i]);
+        // Analysis: set-up, two received samples, an open batch with a QC sample, a profile.
+        let (status, _) = app
+            .patch(
+                &format!("/api/v1/method-analytes/{soil_ma}"),
+                admin,
+                json!({"mdl": "0.1", "decimals": 1}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        for i in [4, 5] {
+            let (status, body) = app
+                .post(
+                    &format!("/api/v1/samples/{}/receive", s(i)),
+                    &tech,
+                    json!({"received_at": ago(2), "condition_ok": true}),
+                )
+                .await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+        }
+        let analysis = |i: usize| id(&wo["samples"][i]["analyses"][0]);
+        let analyst = app
+            .user_with_roles(admin, "matrix-analyst", &["analyst"])
+            .await;
+        let method_of_ma = crate::intake::ma(app, admin, "soil", "pb").await["method_id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let (status, batch) = app
+            .post(
+                "/api/v1/batches",
+                &analyst,
+                json!({"method_id": method_of_ma, "analysis_ids": [analysis(4)]}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{batch}");
+        let (status, with_qc) = app
+            .post(
+                &format!("/api/v1/batches/{}/qc", id(&batch)),
+                &analyst,
+                json!({"kind": "blank"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{with_qc}");
+        let qc = with_qc["qc"].as_array().unwrap().last().unwrap().clone();
+        let (status, profile) = app
+            .post(
+                "/api/v1/instrument-profiles",
+                &analyst,
+                json!({"name": "ICP-MS", "mapping": {"sample": "Sample Name"}}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{profile}");
         Fixture {
+            batch_id: id(&batch),
+            batch_analysis: analysis(4),
+            qc_id: id(&qc),
+            to_batch: analysis(5),
+            method_of_ma,
+            profile_id: id(&profile),
             user_id: user["id"].as_str().unwrap().to_string(),
             method_id: methods["items"][0]["id"].as_str().unwrap().to_string(),
             method_analyte_id: mas["items"][0]["id"].as_str().unwrap().to_string(),
@@ -206,7 +280,45 @@ pub fn table(f: &Fixture) -> Vec<Row> {
         row(M::GET, "/api/v1/openapi.json", Public),
     ];
     rows.extend(intake_rows(f));
+    rows.extend(analysis_rows(f));
     rows
+}
+
+/// The analysis routes: analysts write, staff read.
+fn analysis_rows(f: &Fixture) -> Vec<Row> {
+    use Access::*;
+    use Method as M;
+    let batch = |rest: &str| format!("/api/v1/batches/{}{rest}", f.batch_id);
+    let csv = "sample,analyte,value\nLCS-1,pb,1.0\n".as_bytes().to_vec();
+    vec![
+        row(M::GET, "/api/v1/worklist", Roles(STAFF))
+            .path(format!("/api/v1/worklist?method_id={}", f.method_of_ma)),
+        row(M::GET, "/api/v1/worklist/methods", Roles(STAFF)),
+        row(M::POST, "/api/v1/batches", Roles(ANALYST))
+            .body(json!({"method_id": f.method_of_ma, "analysis_ids": [f.to_batch]})),
+        row(M::GET, "/api/v1/batches", Roles(STAFF)),
+        row(M::GET, "/api/v1/batches/{id}", Roles(STAFF)).path(batch("")),
+        row(M::POST, "/api/v1/batches/{id}/qc", Roles(ANALYST))
+            .path(batch("/qc"))
+            .body(json!({"kind": "lcs"})),
+        row(M::DELETE, "/api/v1/batches/{id}/qc/{qc_id}", Roles(ANALYST))
+            .path(batch(&format!("/qc/{}", f.qc_id))),
+        row(M::PUT, "/api/v1/batches/{id}/results", Roles(ANALYST))
+            .path(batch("/results"))
+            .body(json!([{"analysis_id": f.batch_analysis, "value": "1.25"}])),
+        row(M::POST, "/api/v1/batches/{id}/results.csv", Roles(ANALYST))
+            .path(batch("/results.csv"))
+            .raw("text/csv", csv),
+        row(M::POST, "/api/v1/batches/{id}/submit", Roles(ANALYST))
+            .path(batch("/submit"))
+            .body(json!({})),
+        row(M::GET, "/api/v1/instrument-profiles", Roles(STAFF)),
+        row(M::POST, "/api/v1/instrument-profiles", Roles(ANALYST))
+            .body(json!({"name": "GC-MS", "mapping": {"analyte": "Compound"}})),
+        row(M::PUT, "/api/v1/instrument-profiles/{id}", Roles(ANALYST))
+            .path(format!("/api/v1/instrument-profiles/{}", f.profile_id))
+            .body(json!({"mapping": {"value": "Conc"}, "version": 1})),
+    ]
 }
 
 /// The intake routes: technicians write, staff and the fixture client's user read.

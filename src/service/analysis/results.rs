@@ -104,6 +104,9 @@ pub async fn put(
     id: Uuid,
     rows: Vec<ResultRow>,
 ) -> AppResult<BatchView> {
+    if rows.is_empty() {
+        return Err(AppError::field("body", "send at least one result row"));
+    }
     let tx = db.begin().await?;
     let ctx = context::load(&*tx, id, true).await?;
     let rows = rows

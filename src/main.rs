@@ -1,4 +1,4 @@
-//! The `egret` command: serve (default), migrate, user add, audit verify, bench intake.
+//! The `egret` command: serve (default), migrate, user add, audit verify, bench intake|results.
 use clap::{Parser, Subcommand};
 use egret::config::{self, Config};
 use egret::domain::role::Role;
@@ -52,6 +52,23 @@ enum BenchCommand {
         analyses: usize,
         /// A PostgreSQL server (postgres://user@host:port/postgres): the benchmark creates fresh
         /// databases egret_bench_<uuid> on it and drops them afterwards. Default: a temporary SQLite file.
+        #[arg(long)]
+        database_url: Option<String>,
+    },
+    /// Import instrument CSV files (N result rows) into batches over HTTP on a fresh database and
+    /// time the imports.
+    Results {
+        /// Result rows in all (samples × analytes).
+        #[arg(long, default_value_t = 100_000)]
+        rows: usize,
+        /// Analytes per sample (the method_analytes of one soil method, else groundwater).
+        #[arg(long, default_value_t = 20)]
+        analytes: usize,
+        /// Samples per batch (set as the method's batch_max_samples).
+        #[arg(long, default_value_t = 100)]
+        batch_samples: usize,
+        /// A PostgreSQL server (postgres://user@host:port/postgres): the benchmark creates a fresh
+        /// database egret_bench_<uuid> on it and drops it afterwards. Default: a temporary SQLite file.
         #[arg(long)]
         database_url: Option<String>,
     },
@@ -191,6 +208,29 @@ async fn main() -> ExitCode {
                 database_url,
             };
             match egret::bench::intake(&opts).await {
+                Ok(report) => {
+                    println!("{}", report.table());
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(e),
+            }
+        }
+        Command::Bench {
+            command:
+                BenchCommand::Results {
+                    rows,
+                    analytes,
+                    batch_samples,
+                    database_url,
+                },
+        } => {
+            let opts = egret::bench::ResultsOptions {
+                rows,
+                analytes,
+                batch_samples,
+                database_url,
+            };
+            match egret::bench::results(&opts).await {
                 Ok(report) => {
                     println!("{}", report.table());
                     ExitCode::SUCCESS

@@ -235,3 +235,171 @@ document.addEventListener("DOMContentLoaded", () => {
     }
   });
 });
+
+// ==== Analysis pages ==========================================================================
+// Result grid (/batches/<id>): Enter moves down (Shift+Enter up), arrow keys move between cells
+// (Left/Right only with the caret at the start/end of the box); a block pasted from a spreadsheet
+// (lines, tab-separated columns) fills down and right from the focused cell. Values are checked as
+// typed (a number, <number, ND/未检出, or one of the column's text options). Changed cells are
+// marked, and only they are posted (the others' boxes are disabled on submit); without this file
+// every box is posted and the server keeps only the changed ones.
+document.addEventListener("DOMContentLoaded", () => {
+  const table = document.getElementById("result-grid");
+  const form = document.getElementById("grid-form");
+  if (!table || !form) return;
+  const body = table.tBodies[0];
+  const rows = () => Array.from(body.rows);
+  const colOf = (el) => Number(el.dataset.col);
+  const inCol = (tr, col) => tr.querySelector('input[data-col="' + col + '"]');
+  const vertical = (el, step) => {
+    const rs = rows();
+    for (let i = rs.indexOf(el.closest("tr")) + step; i >= 0 && i < rs.length; i += step) {
+      const t = inCol(rs[i], colOf(el));
+      if (t) return t;
+    }
+    return null;
+  };
+  const horizontal = (el, step) => {
+    const list = Array.from(el.closest("tr").querySelectorAll("input[data-col]"));
+    return list[list.indexOf(el) + step] || null;
+  };
+  const NUMBER = /^[+-]?\d+(\.\d+)?$/;
+  const LESS = /^[<＜]\s*\d+(\.\d+)?$/;
+  const valid = (el) => {
+    const v = el.value.trim();
+    if (v === "") return true;
+    if (el.dataset.numeric === "0") {
+      let options = [];
+      try {
+        options = JSON.parse(el.dataset.options || "[]");
+      } catch (_) {
+        options = [];
+      }
+      return options.length === 0 || options.some((o) => o.trim() === v);
+    }
+    if (/^nd$/i.test(v) || v === "未检出") return true;
+    if (LESS.test(v)) return Number(v.replace(/^[<＜]\s*/, "")) > 0;
+    if (NUMBER.test(v)) return !v.startsWith("-") || el.dataset.signed === "1" || Number(v) === 0;
+    return false;
+  };
+  const check = (el) => {
+    if (!el.classList.contains("cell-input")) return;
+    const td = el.closest("td");
+    if (valid(el)) {
+      td.classList.remove("typo");
+      if (el.dataset.typo) {
+        el.removeAttribute("title");
+        el.removeAttribute("aria-invalid");
+        delete el.dataset.typo;
+      }
+    } else {
+      td.classList.add("typo");
+      el.title = table.dataset.invalid;
+      el.setAttribute("aria-invalid", "true");
+      el.dataset.typo = "1";
+    }
+  };
+  const differs = (el) => el.value.trim() !== (el.dataset.orig || "").trim();
+  const counter = document.getElementById("changed-count");
+  const count = () => {
+    const n = body.querySelectorAll("td.cell.changed").length;
+    if (counter) counter.textContent = n ? table.dataset.changed.replace("{}", n) : "";
+  };
+  // A cell is changed when one of its boxes differs from what the page showed, or when its row's
+  // dilution or time did (then every non-empty cell of the row is re-sent).
+  const mark = (tr) => {
+    const rowChanged = Array.from(tr.querySelectorAll("input.row-input")).some(differs);
+    tr.querySelectorAll("td.cell").forEach((td) => {
+      const v = td.querySelector("input.cell-input");
+      if (!v) return;
+      const own = Array.from(td.querySelectorAll("input.cell-input, input.extra-input")).some(differs);
+      td.classList.toggle("changed", own || (rowChanged && v.value.trim() !== ""));
+    });
+    count();
+  };
+  const set = (el, text) => {
+    let v = text.trim();
+    if (el.type === "datetime-local") v = v.replace(/\//g, "-").replace(" ", "T");
+    el.value = v;
+    check(el);
+  };
+  body.addEventListener("input", (e) => {
+    if (!e.target.matches("input")) return;
+    check(e.target);
+    mark(e.target.closest("tr"));
+  });
+  body.addEventListener("paste", (e) => {
+    const el = e.target;
+    if (!el.matches("input[data-col]")) return;
+    const text = (e.clipboardData || window.clipboardData).getData("text");
+    const block = text.replace(/\r/g, "").replace(/\n+$/, "");
+    if (!/[\t\n]/.test(block)) return; // one value: the browser pastes it
+    e.preventDefault();
+    const col = colOf(el);
+    let start = el;
+    block.split("\n").forEach((line, dr) => {
+      if (dr > 0 && start) start = vertical(start, 1);
+      if (!start) return;
+      const tr = start.closest("tr");
+      line.split("\t").forEach((v, dc) => {
+        const target = inCol(tr, col + dc);
+        if (target) set(target, v);
+      });
+      mark(tr);
+    });
+  });
+  body.addEventListener("keydown", (e) => {
+    const el = e.target;
+    if (!el.matches("input[data-col]")) return;
+    const text = el.type !== "datetime-local";
+    let to = null;
+    if (e.key === "Enter") {
+      e.preventDefault();
+      to = vertical(el, e.shiftKey ? -1 : 1);
+    } else if (!text) {
+      return; // the time box uses the arrow keys itself
+    } else if (e.key === "ArrowDown") to = vertical(el, 1);
+    else if (e.key === "ArrowUp") to = vertical(el, -1);
+    else if (e.key === "ArrowLeft" && el.selectionStart === 0 && el.selectionEnd === 0) to = horizontal(el, -1);
+    else if (e.key === "ArrowRight" && el.selectionStart === el.value.length && el.selectionEnd === el.value.length)
+      to = horizontal(el, 1);
+    if (to) {
+      e.preventDefault();
+      to.focus();
+      if (to.type !== "datetime-local") to.select();
+    }
+  });
+  form.addEventListener("submit", () => {
+    body.querySelectorAll("td.cell").forEach((td) => {
+      if (td.classList.contains("changed")) return;
+      td.querySelectorAll("input").forEach((i) => {
+        i.disabled = true;
+      });
+    });
+  });
+  // Back to a page whose boxes were disabled for posting: they are boxes again.
+  window.addEventListener("pageshow", () => {
+    body.querySelectorAll("td.cell input:disabled").forEach((i) => {
+      i.disabled = false;
+    });
+  });
+  body.querySelectorAll("input.cell-input").forEach(check);
+  rows().forEach(mark);
+});
+
+// Worklist (/worklist?method_id=): a "select all" box over the sample checkboxes.
+document.addEventListener("DOMContentLoaded", () => {
+  const all = document.getElementById("select-all");
+  if (!all) return;
+  const picks = () => Array.from(document.querySelectorAll("#worklist input.pick"));
+  all.hidden = false;
+  all.addEventListener("change", () => picks().forEach((p) => (p.checked = all.checked)));
+});
+
+// Batch sheet (/batches/<id>/sheet): the print button.
+document.addEventListener("DOMContentLoaded", () => {
+  const button = document.getElementById("print-sheet");
+  if (!button) return;
+  button.hidden = false;
+  button.addEventListener("click", () => window.print());
+});

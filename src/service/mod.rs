@@ -1,4 +1,5 @@
 //! Use cases: each one a transaction over entities, domain rules and its audit events.
+pub mod analysis;
 pub mod audit;
 pub mod auth;
 pub mod catalogue;
@@ -9,6 +10,7 @@ pub mod dashboard;
 pub mod input;
 pub mod intake;
 pub mod lab;
+pub mod method_analytes;
 pub mod methods;
 pub mod page;
 pub mod patch;

@@ -1,4 +1,5 @@
 //! Interface texts in Chinese (default) and English.
+mod analysis;
 mod intake;
 
 /// The language of a page and its texts.
@@ -25,6 +26,7 @@ impl Tr {
         match TEXTS
             .iter()
             .chain(intake::TEXTS)
+            .chain(analysis::TEXTS)
             .find(|(k, _, _)| *k == key)
         {
             Some((_, zh, en)) => {
@@ -306,6 +308,33 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "不是有效的质控规则 JSON 列表",
         "is not a valid JSON list of QC rules",
     ),
+    ("methods.formula", "计算公式", "Formula"),
+    ("methods.formula_optional", "可选，两栏都留空即清除", "optional; empty both boxes to clear"),
+    (
+        "methods.formula_hint",
+        "可用 + - × ÷（或 * /）、括号、数字、下列输入量的名称，以及系统自动填入的 dilution（稀释倍数）和 dry_matter（干物质含量，以分数计）。单位换算请写入公式（如 / 1000）。",
+        "Use + - × ÷ (or * /), parentheses, numbers, the names of the inputs below, and the two names Egret fills in: dilution (the dilution factor) and dry_matter (the dry-matter content as a fraction). Write unit conversions into the expression (e.g. / 1000).",
+    ),
+    ("methods.formula_expression", "表达式", "Expression"),
+    ("methods.formula_inputs", "输入量", "Inputs"),
+    (
+        "methods.formula_inputs_hint",
+        "每行一个：名称 单位，如 reading mg/L",
+        "one a line: name unit, e.g. reading mg/L",
+    ),
+    ("methods.formula_line", "第 {n} 行", "line {n}"),
+    ("ma.sum_of", "合计项：由以下各项相加", "Total of"),
+    (
+        "ma.sum_of_hint",
+        "勾选本方法的至少两项；不勾选即为实测项",
+        "tick at least two analyses of this method; none ticked: measured",
+    ),
+    ("ma.sum_of_bad", "所选项目无效", "is not a valid choice"),
+    ("ma.is_total", "合计项", "a total"),
+    ("ma.total_of", "合计：", "total of"),
+    ("ma.scientific", "以科学计数法报告", "Report in scientific notation"),
+    ("ma.scientific_hint", "如 1.7×10³，需设定有效数字", "e.g. 1.7×10³; needs significant figures"),
+    ("ma.scientific_short", "科学计数", "sci."),
     ("qc.blank", "空白", "Blank"),
     ("qc.duplicate", "平行样相对偏差", "Duplicate RD"),
     ("qc.spike", "加标回收率", "Spike recovery"),
@@ -333,7 +362,11 @@ mod tests {
 
     #[test]
     fn every_key_is_defined_once_with_both_texts() {
-        let all: Vec<_> = TEXTS.iter().chain(intake::TEXTS).collect();
+        let all: Vec<_> = TEXTS
+            .iter()
+            .chain(intake::TEXTS)
+            .chain(analysis::TEXTS)
+            .collect();
         for (i, (key, zh, en)) in all.iter().enumerate() {
             assert!(!zh.is_empty() && !en.is_empty(), "{key} lacks a text");
             assert!(

@@ -1,5 +1,6 @@
 //! Server-rendered pages (askama) over the same services as the API; CSS embedded in the binary.
 pub mod admin;
+pub mod analysis;
 pub mod catalogue;
 pub mod i18n;
 pub mod intake;
@@ -23,6 +24,7 @@ pub fn routes() -> Vec<Route> {
     r.extend(admin::routes());
     r.extend(catalogue::routes());
     r.extend(intake::routes());
+    r.extend(analysis::routes());
     r
 }
 
@@ -74,6 +76,18 @@ impl Layout {
                     href: "/receipt",
                     label: tr.t("nav.receipt"),
                     active: section == "receipt",
+                });
+            }
+            if u.has(Role::Analyst) {
+                nav.push(NavItem {
+                    href: "/worklist",
+                    label: tr.t("nav.worklist"),
+                    active: section == "worklist",
+                });
+                nav.push(NavItem {
+                    href: "/batches",
+                    label: tr.t("nav.batches"),
+                    active: section == "batches",
                 });
             }
             if u.roles.any(crate::api::intake::STAFF) {

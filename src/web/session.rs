@@ -258,7 +258,12 @@ async fn home(state: &State<AppState>, user: WebUser, csrf: Csrf) -> PageResult<
         (Role::Signatory, "home.signatory"),
         (Role::Client, "home.client"),
     ] {
-        if user.has(role) && role != Role::Technician {
+        if role == Role::Analyst && user.has(role) {
+            let panel = super::analysis::home_panel(state, tr, &user)
+                .await
+                .map_err(with_user(&user))?;
+            panels.push(panel);
+        } else if user.has(role) && role != Role::Technician {
             panels.push(Panel {
                 title: tr.t(key),
                 lines: vec![],

@@ -1,11 +1,13 @@
 //! The catalogue over the API: standards, matrices, packages, analyte search, method and
 //! method-analyte edits and their validation, the lab profile, pagination.
-//! (The comparison with the reference tables is in `catalogue/reference.rs`.)
+//! (The comparison with the reference tables is in `catalogue/reference.rs`; formulas, totals and
+//! scientific notation in `catalogue/formula.rs`.)
 use crate::support::*;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use std::collections::{BTreeSet, HashMap};
 
+mod formula;
 mod reference;
 
 fn s(v: &Value) -> Option<String> {

@@ -2,9 +2,11 @@
 //! Set `EGRET_TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres` to run them on PostgreSQL.
 mod support;
 
+mod analysis;
 mod audit;
 mod auth;
 mod browser;
+mod browser_analysis;
 mod browser_intake;
 mod catalogue;
 mod health;

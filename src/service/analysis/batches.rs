@@ -7,6 +7,7 @@ use crate::db::Db;
 use crate::domain::decimal;
 use crate::domain::numbering::{self, Pattern};
 use crate::domain::state::{AnalysisEvent, AnalysisStatus, SampleEvent, SampleStatus};
+use crate::domain::time;
 use crate::entity::{analysis, batch, method, qc_sample, sample};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::service::audit::{self, Actor, Change};
@@ -197,7 +198,7 @@ pub async fn create(db: &Db, cfg: &Config, actor: &Actor, input: NewBatch) -> Ap
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }
-    let now = Utc::now();
+    let now = time::now();
     let local_now = now.with_timezone(&cfg.tz());
     let pattern = Pattern::parse(numbering::BATCH).map_err(AppError::Internal)?;
     let seq = counter::reserve(&tx, &pattern.counter_key("", local_now), 1).await?;
@@ -407,7 +408,7 @@ pub async fn add_qc(db: &Db, actor: &Actor, id: Uuid, input: NewQc) -> AppResult
         label: Set(label.clone()),
         of_sample_id: Set(input.of_sample_id),
         position: Set(ctx.qcs.iter().map(|q| q.position + 1).max().unwrap_or(0)),
-        created_at: Set(Utc::now()),
+        created_at: Set(time::now()),
     };
     q.insert(&*tx).await?;
     touch(&tx, &ctx).await?;

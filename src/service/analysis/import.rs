@@ -77,12 +77,13 @@ fn resolve(
     Some((place, ma?))
 }
 
-/// Reads the file's rows into result rows; errors name the row and column.
+/// Reads the file's rows into result rows, with the errors of the rows that could not be placed
+/// (row and column named).
 pub fn parse(
     ctx: &BatchCtx,
     text: &str,
     mapping: &Mapping,
-) -> Result<Vec<(RowRef, ResultRow)>, Vec<FieldError>> {
+) -> (Vec<(RowRef, ResultRow)>, Vec<FieldError>) {
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .trim(csv::Trim::All)
@@ -90,10 +91,13 @@ pub fn parse(
     let headers: Vec<String> = match reader.headers() {
         Ok(h) => h.iter().map(|c| c.trim().to_lowercase()).collect(),
         Err(e) => {
-            return Err(vec![FieldError::new(
-                "file",
-                format!("the header row cannot be read: {e}"),
-            )])
+            return (
+                Vec::new(),
+                vec![FieldError::new(
+                    "file",
+                    format!("the header row cannot be read: {e}"),
+                )],
+            )
         }
     };
     let mut col: HashMap<&str, usize> = HashMap::new();
@@ -115,7 +119,7 @@ pub fn parse(
         }
     }
     if !errors.is_empty() {
-        return Err(errors);
+        return (Vec::new(), errors);
     }
     // Analytes by code, Chinese name or English name.
     let mut by_code: HashMap<String, Uuid> = HashMap::new();
@@ -184,11 +188,16 @@ pub fn parse(
     if out.is_empty() && errors.is_empty() {
         errors.push(FieldError::new("file", "the file has no result rows"));
     }
-    if errors.is_empty() {
-        Ok(out)
-    } else {
-        Err(errors)
-    }
+    (out, errors)
+}
+
+/// The row number an error names (`row 12, column value` → 12), for listing errors in file order.
+fn row_of(e: &FieldError) -> usize {
+    e.field
+        .strip_prefix("row ")
+        .and_then(|r| r.split(|c: char| !c.is_ascii_digit()).next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
 }
 
 /// `POST /batches/{id}/results.csv`.
@@ -208,7 +217,20 @@ pub async fn import(
     let tx = db.begin().await?;
     let ctx = context::load(&*tx, id, true).await?;
     super::results::check_open(&ctx)?;
-    let rows = parse(&ctx, &text, &mapping).map_err(AppError::Invalid)?;
+    let (rows, mut errors) = parse(&ctx, &text, &mapping);
+    if !errors.is_empty() {
+        // List the value errors of the rows that could be placed too, so one round fixes the file.
+        // Nothing is committed: the transaction is dropped.
+        if !rows.is_empty() {
+            match apply(&tx, cfg, actor, ctx, rows, false, "batch.import").await {
+                Err(AppError::Invalid(more)) => errors.extend(more),
+                Err(other) => return Err(other),
+                Ok(_) => {}
+            }
+        }
+        errors.sort_by_key(row_of);
+        return Err(AppError::Invalid(errors));
+    }
     let ctx = apply(&tx, cfg, actor, ctx, rows, false, "batch.import").await?;
     tx.commit().await?;
     Ok(batch_view(&ctx))

@@ -1,6 +1,7 @@
 //! Instrument profiles: a saved mapping from an instrument's export columns to Egret's, reused per import.
 use super::import::COLUMNS;
 use crate::db::Db;
+use crate::domain::time;
 use crate::entity::instrument_profile;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::service::audit::{self, Actor};
@@ -162,7 +163,7 @@ pub async fn create(db: &Db, actor: &Actor, input: NewProfile) -> AppResult<Prof
         name: Set(name),
         mapping: Set(serde_json::to_string(&mapping).unwrap_or_default()),
         created_by: Set(actor.user_id),
-        created_at: Set(Utc::now()),
+        created_at: Set(time::now()),
         version: Set(1),
     }
     .insert(&*tx)

@@ -191,7 +191,7 @@ pub async fn apply(
 ) -> AppResult<BatchCtx> {
     check_open(&ctx)?;
     let tz = cfg.tz();
-    let now = Utc::now();
+    let now = time::now();
     let mut errors: Vec<FieldError> = Vec::new();
     let formula_view = formula_of(&ctx.method);
     let formula = match &formula_view {

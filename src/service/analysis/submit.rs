@@ -9,10 +9,10 @@ use crate::domain::decimal;
 use crate::domain::qc::display;
 use crate::domain::result_value::{self, Entered, Spec};
 use crate::domain::state::{AnalysisEvent, AnalysisStatus, BatchEvent, BatchStatus};
+use crate::domain::time;
 use crate::entity::{analysis, qc_reason};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::service::audit::{self, Actor, Change};
-use chrono::Utc;
 use rust_decimal::Decimal;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -227,7 +227,7 @@ pub async fn submit(db: &Db, actor: &Actor, id: Uuid, input: Submit) -> AppResul
     }
     let failed = failed_analytes(&evals);
     set_flag(&tx, &mut ctx, |a| failed.contains(&a.method_analyte_id)).await?;
-    let now = Utc::now();
+    let now = time::now();
     let next = AnalysisStatus::Entered
         .transition(AnalysisEvent::Submit)
         .map_err(AppError::Internal)?;

@@ -1,5 +1,6 @@
 //! The analyst's worklist: pending analyses of received samples, soonest holding-time deadline first.
 use crate::db::Db;
+use crate::domain::time;
 use crate::entity::{analysis, analyte, method, method_analyte, sample, work_order};
 use crate::error::AppResult;
 use chrono::{DateTime, Utc};
@@ -119,7 +120,7 @@ pub async fn worklist(db: &Db, method_id: Option<Uuid>) -> AppResult<Worklist> {
         .into_iter()
         .map(|a| (a.id, a))
         .collect();
-    let now = Utc::now();
+    let now = time::now();
     let items = rows
         .into_iter()
         .filter_map(|a| {
@@ -156,7 +157,7 @@ pub async fn methods(db: &Db) -> AppResult<Vec<MethodWork>> {
         .into_tuple()
         .all(&db.conn)
         .await?;
-    let now = Utc::now();
+    let now = time::now();
     let mut per: HashMap<Uuid, (usize, usize, Option<DateTime<Utc>>)> = HashMap::new();
     for (m, due) in rows {
         let e = per.entry(m).or_default();

@@ -597,6 +597,9 @@ async fn insert_samples(
                 retest_of: Set(None),
                 created_at: Set(now),
                 version: Set(1),
+                batch_id: Set(None),
+                batch_position: Set(None),
+                qc_failed: Set(false),
             });
             view_analyses.push(AnalysisBrief {
                 id,

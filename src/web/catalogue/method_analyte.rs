@@ -1,13 +1,15 @@
 //! One method_analyte's lab settings (admin): MDL, unit, precision, holding times, container,
-//! preservative and QC rules. An empty box clears the setting.
+//! preservative, QC rules, the parts of a total and scientific notation. An empty box clears the
+//! setting.
 use super::{word, WRITE};
 use crate::auth::csrf::Csrf;
 use crate::auth::WebUser;
 use crate::domain::qc_rule::QcRule;
 use crate::error::{AppError, FieldError};
-use crate::service::methods::{self, MaPatch, MethodAnalyteView};
+use crate::service::method_analytes::{self, MaFilter, MaPatch, MethodAnalyteView};
 use crate::state::AppState;
 use crate::web::admin::form::{opt_int, opt_text, place};
+use crate::web::i18n::Tr;
 use crate::web::{check_csrf, with_user, FormErrors, Layout, PageResult};
 use askama::Template;
 use askama_web::WebTemplate;
@@ -42,6 +44,9 @@ pub struct MaForm {
     pub preservative: String,
     #[field(default = "")]
     pub qc_rules: String,
+    /// The ids of the parts when this is a total (checkboxes).
+    pub sum_of: Vec<String>,
+    pub scientific: bool,
     pub version: Option<i32>,
     #[field(name = "_csrf", default = "")]
     pub csrf: String,
@@ -76,6 +81,8 @@ impl MaForm {
             } else {
                 serde_json::to_string_pretty(&ma.qc_rules).unwrap_or_default()
             },
+            sum_of: ma.sum_of.iter().flatten().map(Uuid::to_string).collect(),
+            scientific: ma.scientific,
             version: Some(ma.version),
             csrf: String::new(),
         }
@@ -97,6 +104,15 @@ impl MaForm {
     }
 }
 
+/// Another analysis of the method, offered as a part of a total.
+pub struct PartChoice {
+    pub id: Uuid,
+    pub label: String,
+    pub checked: bool,
+    /// It is a total itself (cannot be a part).
+    pub total: bool,
+}
+
 /// A text box of the page.
 pub struct TextField {
     pub name: &'static str,
@@ -116,12 +132,19 @@ pub struct MaPage {
     pub todo: String,
     pub fields: Vec<TextField>,
     pub qc_rules: String,
+    pub parts: Vec<PartChoice>,
+    pub scientific: bool,
     pub version: i32,
     pub errors: FormErrors,
 }
 
 impl MaPage {
-    fn new(layout: Layout, ma: MethodAnalyteView, form: &MaForm) -> MaPage {
+    fn new(
+        layout: Layout,
+        ma: MethodAnalyteView,
+        siblings: &[MethodAnalyteView],
+        form: &MaForm,
+    ) -> MaPage {
         let tr = layout.tr;
         let no_precision =
             form.decimals.trim().is_empty() && form.significant_figures.trim().is_empty();
@@ -161,6 +184,7 @@ impl MaPage {
             .tr
             .pick(&ma.analyte_name_zh, &ma.analyte_name_en)
             .to_string();
+        let parts = part_choices(tr, &ma, siblings, &form.sum_of);
         let mut layout = layout;
         layout.title = format!("{analyte} · {}", ma.method_code);
         MaPage {
@@ -169,11 +193,118 @@ impl MaPage {
             todo,
             fields,
             qc_rules: form.qc_rules.clone(),
+            parts,
+            scientific: form.scientific,
             version: form.version.unwrap_or(ma.version),
             errors: FormErrors::default(),
             ma,
         }
     }
+}
+
+/// The other analyses of the method as checkboxes, those in `checked` ticked.
+fn part_choices(
+    tr: Tr,
+    ma: &MethodAnalyteView,
+    siblings: &[MethodAnalyteView],
+    checked: &[String],
+) -> Vec<PartChoice> {
+    siblings
+        .iter()
+        .filter(|s| s.id != ma.id)
+        .map(|s| PartChoice {
+            id: s.id,
+            label: format!(
+                "{} ({})",
+                tr.pick(&s.analyte_name_zh, &s.analyte_name_en),
+                s.analyte_code
+            ),
+            checked: checked.iter().any(|c| c.trim() == s.id.to_string()),
+            total: s.sum_of.is_some(),
+        })
+        .collect()
+}
+
+/// Every analysis of the method (the candidates of a total).
+async fn siblings(state: &AppState, method_id: Uuid) -> Result<Vec<MethodAnalyteView>, AppError> {
+    let mut out = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let filter = MaFilter {
+            method_id: Some(method_id),
+            ..MaFilter::default()
+        };
+        let page =
+            method_analytes::method_analytes(&state.db, filter, cursor.as_deref(), 1000).await?;
+        out.extend(page.items);
+        match page.next_cursor {
+            Some(c) => cursor = Some(c),
+            None => return Ok(out),
+        }
+    }
+}
+
+/// The ticked parts: none is "not a total"; a box that is not a UUID is an error of `sum_of`.
+fn sum_of_patch(tr: Tr, errors: &mut Vec<FieldError>, ids: &[String]) -> Option<Option<Vec<Uuid>>> {
+    let mut out = Vec::new();
+    for id in ids.iter().map(|s| s.trim()).filter(|s| !s.is_empty()) {
+        match Uuid::parse_str(id) {
+            Ok(u) => out.push(u),
+            Err(_) => {
+                errors.push(FieldError::new("sum_of", tr.t("ma.sum_of_bad")));
+                return None;
+            }
+        }
+    }
+    Some((!out.is_empty()).then_some(out))
+}
+
+/// An error of `sum_of[i]` shown beside the parts with the name of the part it is about.
+fn name_parts(
+    tr: Tr,
+    mut errors: FormErrors,
+    ticked: &[String],
+    siblings: &[MethodAnalyteView],
+) -> FormErrors {
+    let ticked: Vec<&str> = ticked
+        .iter()
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+        .collect();
+    let mut keys: Vec<String> = errors
+        .by_field
+        .keys()
+        .filter(|k| k.starts_with("sum_of["))
+        .cloned()
+        .collect();
+    keys.sort();
+    let mut text = Vec::new();
+    for key in keys {
+        let Some(message) = errors.by_field.remove(&key) else {
+            continue;
+        };
+        let part = key["sum_of[".len()..]
+            .split(']')
+            .next()
+            .and_then(|i| i.parse::<usize>().ok())
+            .and_then(|i| ticked.get(i))
+            .and_then(|id| siblings.iter().find(|s| s.id.to_string() == *id));
+        match part {
+            Some(p) => text.push(format!(
+                "{}: {message}",
+                tr.pick(&p.analyte_name_zh, &p.analyte_name_en)
+            )),
+            None => text.push(format!("{key}: {message}")),
+        }
+    }
+    if !text.is_empty() {
+        let slot = errors.by_field.entry("sum_of".into()).or_default();
+        if !slot.is_empty() {
+            slot.push_str("; ");
+        }
+        slot.push_str(&text.join("; "));
+    }
+    errors
 }
 
 fn parse_id(s: &str) -> Result<Uuid, AppError> {
@@ -189,12 +320,15 @@ async fn ma_page(
 ) -> PageResult<MaPage> {
     user.require(WRITE).map_err(with_user(&user))?;
     let id = parse_id(id).map_err(with_user(&user))?;
-    let ma = methods::method_analyte(&state.db, id)
+    let ma = method_analytes::method_analyte(&state.db, id)
+        .await
+        .map_err(with_user(&user))?;
+    let all = siblings(state, ma.method_id)
         .await
         .map_err(with_user(&user))?;
     let layout = Layout::new(Some(&user), &csrf, "ma.edit_title", "methods");
     let form = MaForm::of(&ma);
-    Ok(MaPage::new(layout, ma, &form))
+    Ok(MaPage::new(layout, ma, &all, &form))
 }
 
 #[post("/catalogue/method-analytes/<id>", data = "<form>")]
@@ -250,10 +384,12 @@ async fn ma_save(
         container: Some(opt_text(&form.container)),
         preservative: Some(opt_text(&form.preservative)),
         qc_rules,
+        sum_of: sum_of_patch(tr, &mut errors, &form.sum_of),
+        scientific: Some(form.scientific),
         version: form.version,
     };
     let result = if errors.is_empty() {
-        methods::patch_method_analyte(&state.db, &user.actor(), id, patch).await
+        method_analytes::patch_method_analyte(&state.db, &user.actor(), id, patch).await
     } else {
         Err(AppError::Invalid(errors))
     };
@@ -268,13 +404,17 @@ async fn ma_save(
             ),
         ))),
         Err(e) => {
-            let ma = methods::method_analyte(&state.db, id)
+            let ma = method_analytes::method_analyte(&state.db, id)
                 .await
                 .map_err(with_user(&user))?;
-            let mut page = MaPage::new(layout, ma, &form);
+            let all = siblings(state, ma.method_id)
+                .await
+                .map_err(with_user(&user))?;
+            let mut page = MaPage::new(layout, ma, &all, &form);
             let mut known = TEXT_FIELDS.to_vec();
-            known.push("qc_rules");
-            page.errors = place(FormErrors::from_error(&e), &known);
+            known.extend(["qc_rules", "sum_of", "scientific"]);
+            let errors = name_parts(tr, FormErrors::from_error(&e), &form.sum_of, &all);
+            page.errors = place(errors, &known);
             Ok(Err((e.status(), page)))
         }
     }

@@ -1,11 +1,13 @@
-//! Methods: the list by matrix, one method with its analyses, and its QC insertion rule (admin).
+//! Methods: the list by matrix, one method with its analyses, its QC insertion rule and its
+//! formula (admin).
 use super::{matrix_names, word, PAGE, READ, WRITE};
 use crate::auth::csrf::Csrf;
 use crate::auth::{CurrentUser, WebUser};
 use crate::domain::qc_rule::{AppliesTo, QcRule};
 use crate::domain::role::Role;
 use crate::error::{AppError, AppResult};
-use crate::service::methods::{self, MaFilter, MethodAnalyteView, MethodPatch, MethodView};
+use crate::service::method_analytes::{self, MaFilter, MethodAnalyteView};
+use crate::service::methods::{self, FormulaInput, FormulaView, MethodPatch, MethodView};
 use crate::state::AppState;
 use crate::web::admin::form::{opt_int, opt_text, place};
 use crate::web::i18n::Tr;
@@ -17,6 +19,7 @@ use rocket::http::Status;
 use rocket::request::FlashMessage;
 use rocket::response::{Flash, Redirect};
 use rocket::{get, post, routes, FromForm, Route, State};
+use std::collections::HashMap;
 use uuid::Uuid;
 
 pub fn routes() -> Vec<Route> {
@@ -140,6 +143,9 @@ impl Cell {
 pub struct MaRow {
     pub id: Uuid,
     pub analyte: String,
+    /// "total of: a + b" for a total (`sum_of`); empty for a measured analysis.
+    pub total_of: String,
+    pub scientific: bool,
     pub analyte_code: String,
     pub unit: String,
     pub mdl: Cell,
@@ -177,7 +183,23 @@ pub fn qc_rule_text(tr: Tr, r: &QcRule, unit: &str) -> String {
     format!("{what} {bounds}{band}")
 }
 
-fn ma_row(tr: Tr, ma: MethodAnalyteView) -> MaRow {
+/// "Σ a + b + c" of a total, the parts by code (their id when not of this method).
+fn total_text(tr: Tr, ma: &MethodAnalyteView, codes: &HashMap<Uuid, String>) -> String {
+    match &ma.sum_of {
+        Some(parts) => format!(
+            "{} {}",
+            tr.t("ma.total_of"),
+            parts
+                .iter()
+                .map(|p| codes.get(p).cloned().unwrap_or_else(|| p.to_string()))
+                .collect::<Vec<_>>()
+                .join(" + ")
+        ),
+        None => String::new(),
+    }
+}
+
+fn ma_row(tr: Tr, ma: MethodAnalyteView, codes: &HashMap<Uuid, String>) -> MaRow {
     let numeric = ma.result_type == "numeric";
     let hours = |h: Option<i32>| h.map(|h| format!("{h} {}", tr.t("ma.hours")));
     let precision = match (ma.decimals, ma.significant_figures) {
@@ -191,6 +213,8 @@ fn ma_row(tr: Tr, ma: MethodAnalyteView) -> MaRow {
         .map(|r| qc_rule_text(tr, r, &ma.unit))
         .collect();
     MaRow {
+        total_of: total_text(tr, &ma, codes),
+        scientific: ma.scientific,
         id: ma.id,
         analyte: tr
             .pick(&ma.analyte_name_zh, &ma.analyte_name_en)
@@ -226,9 +250,64 @@ fn ma_row(tr: Tr, ma: MethodAnalyteView) -> MaRow {
     }
 }
 
-/// The QC insertion rule as typed in its form.
+/// The formula as typed: the expression, and its inputs one a line (`name unit`).
 #[derive(FromForm, Default)]
-pub struct QcForm {
+pub struct FormulaForm {
+    #[field(default = "")]
+    pub expression: String,
+    #[field(default = "")]
+    pub inputs: String,
+}
+
+impl FormulaForm {
+    fn of(f: Option<&FormulaView>) -> FormulaForm {
+        let Some(f) = f else {
+            return FormulaForm::default();
+        };
+        FormulaForm {
+            expression: f.expression.clone(),
+            inputs: f
+                .inputs
+                .iter()
+                .map(|i| match &i.unit {
+                    Some(u) => format!("{} {u}", i.name),
+                    None => i.name.clone(),
+                })
+                .collect::<Vec<_>>()
+                .join("\n"),
+        }
+    }
+
+    /// The formula for the service (both boxes empty: none) and the line of each input.
+    fn patch(&self) -> (Option<FormulaView>, Vec<usize>) {
+        let mut inputs = Vec::new();
+        let mut lines = Vec::new();
+        for (n, line) in self.inputs.lines().enumerate() {
+            let mut words = line.split_whitespace();
+            let Some(name) = words.next() else {
+                continue;
+            };
+            let unit = words.collect::<Vec<_>>().join(" ");
+            inputs.push(FormulaInput {
+                name: name.to_string(),
+                unit: (!unit.is_empty()).then_some(unit),
+            });
+            lines.push(n + 1);
+        }
+        if self.expression.trim().is_empty() && inputs.is_empty() {
+            return (None, lines);
+        }
+        let f = FormulaView {
+            expression: self.expression.clone(),
+            inputs,
+        };
+        (Some(f), lines)
+    }
+}
+
+/// The method's settings as typed in its form: the QC insertion rule and the formula.
+#[derive(FromForm, Default)]
+pub struct MethodForm {
     #[field(default = "")]
     pub batch_max_samples: String,
     #[field(default = "")]
@@ -239,35 +318,40 @@ pub struct QcForm {
     pub duplicate_rate_pct: String,
     #[field(default = "")]
     pub spike_rate_pct: String,
+    pub formula: FormulaForm,
     pub version: Option<i32>,
     #[field(name = "_csrf", default = "")]
     pub csrf: String,
 }
 
-const QC_FIELDS: &[&str] = &[
+/// The fields of the form errors are placed beside.
+const FORM_FIELDS: &[&str] = &[
     "batch_max_samples",
     "blanks_per_batch",
     "lcs_per_batch",
     "duplicate_rate_pct",
     "spike_rate_pct",
+    "formula.expression",
+    "formula.inputs",
 ];
 
-impl QcForm {
-    fn of(m: &MethodView) -> QcForm {
+impl MethodForm {
+    fn of(m: &MethodView) -> MethodForm {
         let q = &m.qc_insertion;
         let n = |v: Option<i32>| v.map(|v| v.to_string()).unwrap_or_default();
-        QcForm {
+        MethodForm {
             batch_max_samples: n(q.batch_max_samples),
             blanks_per_batch: n(q.blanks_per_batch),
             lcs_per_batch: n(q.lcs_per_batch),
             duplicate_rate_pct: q.duplicate_rate_pct.clone().unwrap_or_default(),
             spike_rate_pct: q.spike_rate_pct.clone().unwrap_or_default(),
+            formula: FormulaForm::of(m.formula.as_ref()),
             version: Some(m.version),
             csrf: String::new(),
         }
     }
 
-    /// The five values as (field, label key, typed value) for the page.
+    /// The five QC insertion values as (field, typed value) for the page.
     pub fn fields(&self) -> Vec<(&'static str, String)> {
         vec![
             ("batch_max_samples", self.batch_max_samples.clone()),
@@ -279,6 +363,43 @@ impl QcForm {
     }
 }
 
+/// An error of `formula.inputs[i].name` shown beside the inputs box with the line it is on.
+fn name_input_lines(tr: Tr, mut errors: FormErrors, lines: &[usize]) -> FormErrors {
+    let mut keys: Vec<String> = errors
+        .by_field
+        .keys()
+        .filter(|k| k.starts_with("formula.inputs["))
+        .cloned()
+        .collect();
+    keys.sort();
+    let mut text = Vec::new();
+    for key in keys {
+        let Some(message) = errors.by_field.remove(&key) else {
+            continue;
+        };
+        let index = key["formula.inputs[".len()..]
+            .split(']')
+            .next()
+            .and_then(|i| i.parse::<usize>().ok());
+        match index.and_then(|i| lines.get(i)) {
+            Some(line) => text.push(format!(
+                "{}: {message}",
+                tr.t("methods.formula_line")
+                    .replace("{n}", &line.to_string())
+            )),
+            None => text.push(format!("{key}: {message}")),
+        }
+    }
+    if !text.is_empty() {
+        let slot = errors.by_field.entry("formula.inputs".into()).or_default();
+        if !slot.is_empty() {
+            slot.push_str("; ");
+        }
+        slot.push_str(&text.join("; "));
+    }
+    errors
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "catalogue/method.html")]
 pub struct MethodPage {
@@ -287,7 +408,7 @@ pub struct MethodPage {
     pub matrix: String,
     pub status: String,
     pub can_edit: bool,
-    pub qc: QcForm,
+    pub form: MethodForm,
     pub errors: FormErrors,
     pub analytes: Vec<MaRow>,
 }
@@ -311,27 +432,33 @@ async fn method_page_for(
 ) -> AppResult<MethodPage> {
     let tr = layout.tr;
     let names = matrix_names(state, tr).await?;
-    let mut analytes = Vec::new();
+    let mut views = Vec::new();
     let mut cursor: Option<String> = None;
     loop {
         let filter = MaFilter {
             method_id: Some(method.id),
             ..MaFilter::default()
         };
-        let page = methods::method_analytes(&state.db, filter, cursor.as_deref(), 1000).await?;
-        analytes.extend(page.items.into_iter().map(|ma| ma_row(tr, ma)));
+        let page =
+            method_analytes::method_analytes(&state.db, filter, cursor.as_deref(), 1000).await?;
+        views.extend(page.items);
         match page.next_cursor {
             Some(c) => cursor = Some(c),
             None => break,
         }
     }
+    let codes: HashMap<Uuid, String> = views
+        .iter()
+        .map(|v| (v.id, v.analyte_code.clone()))
+        .collect();
+    let analytes = views.into_iter().map(|ma| ma_row(tr, ma, &codes)).collect();
     let mut layout = layout;
     layout.title = method.code.clone();
     Ok(MethodPage {
         matrix: names.get(&method.matrix).cloned().unwrap_or_default(),
         status: status_text(tr, &method.status),
         can_edit: user.roles.any(WRITE),
-        qc: QcForm::of(&method),
+        form: MethodForm::of(&method),
         errors: FormErrors::default(),
         analytes,
         method,
@@ -365,7 +492,7 @@ async fn method_save(
     user: WebUser,
     csrf: Csrf,
     id: &str,
-    form: Form<QcForm>,
+    form: Form<MethodForm>,
 ) -> PageResult<Result<Flash<Redirect>, (Status, MethodPage)>> {
     user.require(&[Role::Admin]).map_err(with_user(&user))?;
     check_csrf(&csrf, &form.csrf)?;
@@ -373,6 +500,7 @@ async fn method_save(
     let layout = Layout::new(Some(&user), &csrf, "methods.title", "methods");
     let tr = layout.tr;
     let mut parse_errors = Vec::new();
+    let (formula, lines) = form.formula.patch();
     let patch = MethodPatch {
         batch_max_samples: opt_int(
             tr,
@@ -389,6 +517,7 @@ async fn method_save(
         lcs_per_batch: opt_int(tr, &mut parse_errors, "lcs_per_batch", &form.lcs_per_batch),
         duplicate_rate_pct: Some(opt_text(&form.duplicate_rate_pct)),
         spike_rate_pct: Some(opt_text(&form.spike_rate_pct)),
+        formula: Some(formula),
         version: form.version,
     };
     let result = if parse_errors.is_empty() {
@@ -409,11 +538,12 @@ async fn method_save(
                 .await
                 .map_err(with_user(&user))?;
             let f = form.into_inner();
-            page.qc = QcForm {
+            page.form = MethodForm {
                 csrf: String::new(),
                 ..f
             };
-            page.errors = place(FormErrors::from_error(&e), QC_FIELDS);
+            let errors = name_input_lines(tr, FormErrors::from_error(&e), &lines);
+            page.errors = place(errors, FORM_FIELDS);
             Ok(Err((e.status(), page)))
         }
     }

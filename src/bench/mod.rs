@@ -1,0 +1,448 @@
+//! `egret bench …`: benchmarks against an Egret started in this process on fresh databases.
+//!
+//! - [`intake`]: one work order of N samples × M analyses over HTTP, compared with a plain insert of
+//!   the same rows ([`plain`]).
+//! - [`results`]: instrument CSV imports of many batches (100,000 result rows by default).
+//!
+//! Only loopback traffic; every loop is bounded. Fresh databases are removed afterwards (a temporary
+//! SQLite folder, or `egret_bench_<uuid>` databases created and dropped on the PostgreSQL server).
+//! This module holds what the benchmarks share: fresh databases and their cleanup, Egret spawned in
+//! this process on a free port, HTTP helpers, and users.
+pub mod intake;
+mod plain;
+pub mod results;
+
+pub use intake::{intake, IntakeOptions, IntakeReport, MATRIX};
+pub use results::{results, ResultsOptions, ResultsReport};
+
+use sea_orm::{ConnectionTrait, Database};
+use serde_json::{json, Value as JsonValue};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+const ADMIN_PASSWORD: &str = "bench-admin-password-0001";
+const TECH_PASSWORD: &str = "bench-technician-password-0001";
+const ANALYST_PASSWORD: &str = "bench-analyst-password-0001";
+
+/// Fresh databases of one backend, removed by [`Fresh::cleanup`].
+enum Fresh {
+    Sqlite { dir: PathBuf },
+    Postgres { admin: String, names: Vec<String> },
+}
+
+impl Fresh {
+    fn new(database_url: Option<&str>, run: &str) -> Result<Fresh, String> {
+        match database_url {
+            None => {
+                let dir = std::env::temp_dir().join(format!("egret-bench-{run}"));
+                std::fs::create_dir_all(&dir)
+                    .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+                Ok(Fresh::Sqlite { dir })
+            }
+            Some(u) if u.starts_with("postgres://") || u.starts_with("postgresql://") => {
+                Ok(Fresh::Postgres {
+                    admin: u.to_string(),
+                    names: Vec::new(),
+                })
+            }
+            Some(u) => Err(format!(
+                "--database-url must be a PostgreSQL server URL (postgres://…), not {}; \
+                 without it the benchmark uses a temporary SQLite file",
+                crate::db::redact(u)
+            )),
+        }
+    }
+
+    fn backend(&self) -> &'static str {
+        match self {
+            Fresh::Sqlite { .. } => "SQLite",
+            Fresh::Postgres { .. } => "PostgreSQL",
+        }
+    }
+
+    /// The name of a fresh database of this run: `label` in the SQLite folder, or
+    /// `egret_bench_<run>[_<label>]` on PostgreSQL (`label` "egret" gives no suffix).
+    fn name(&self, run: &str, label: &str) -> String {
+        match (self, label) {
+            (Fresh::Sqlite { .. }, _) => label.to_string(),
+            (Fresh::Postgres { .. }, "egret") => format!("egret_bench_{run}"),
+            (Fresh::Postgres { .. }, _) => format!("egret_bench_{run}_{label}"),
+        }
+    }
+
+    /// Creates a fresh, empty database and returns its URL.
+    async fn create(&mut self, name: &str) -> Result<String, String> {
+        match self {
+            Fresh::Sqlite { dir } => Ok(format!("sqlite://{}/{name}.db?mode=rwc", dir.display())),
+            Fresh::Postgres { admin, names } => {
+                let conn = Database::connect(admin.as_str())
+                    .await
+                    .map_err(|e| format!("cannot connect to {}: {e}", crate::db::redact(admin)))?;
+                let r = conn
+                    .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                    .await
+                    .map_err(|e| format!("cannot create database {name}: {e}"));
+                conn.close().await.ok();
+                r?;
+                names.push(name.to_string());
+                Ok(with_db(admin, name))
+            }
+        }
+    }
+
+    /// Removes every database this run created (best effort).
+    async fn cleanup(self) {
+        match self {
+            Fresh::Sqlite { dir } => {
+                let _ = std::fs::remove_dir_all(&dir);
+            }
+            Fresh::Postgres { admin, names } => {
+                if names.is_empty() {
+                    return;
+                }
+                if let Ok(conn) = Database::connect(admin.as_str()).await {
+                    for name in &names {
+                        if let Err(e) = conn
+                            .execute_unprepared(&format!(
+                                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                            ))
+                            .await
+                        {
+                            eprintln!("egret bench: could not drop database {name}: {e}");
+                        }
+                    }
+                    conn.close().await.ok();
+                }
+            }
+        }
+    }
+}
+
+/// Replaces the database name of a PostgreSQL URL.
+fn with_db(url: &str, db: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, format!("?{q}")),
+        None => (url, String::new()),
+    };
+    let scheme_end = base.find("://").map(|i| i + 3).unwrap_or(0);
+    let host_part = match base[scheme_end..].find('/') {
+        Some(i) => &base[..scheme_end + i],
+        None => base,
+    };
+    format!("{host_part}/{db}{query}")
+}
+
+/// A run of one benchmark: its id, its fresh databases and Egret's data folder, all removed by
+/// [`Run::finish`] whatever the outcome.
+struct Run {
+    id: String,
+    fresh: Fresh,
+    data_dir: PathBuf,
+}
+
+impl Run {
+    fn new(database_url: Option<&str>) -> Result<Run, String> {
+        let id = uuid::Uuid::now_v7().simple().to_string();
+        let fresh = Fresh::new(database_url, &id)?;
+        let data_dir = std::env::temp_dir().join(format!("egret-bench-{id}-data"));
+        Ok(Run {
+            id,
+            fresh,
+            data_dir,
+        })
+    }
+
+    async fn finish(self) {
+        self.fresh.cleanup().await;
+        let _ = std::fs::remove_dir_all(&self.data_dir);
+    }
+}
+
+/// Loopback HTTP to the Egret under test.
+#[derive(Clone)]
+struct Http {
+    client: reqwest::Client,
+    base: String,
+}
+
+impl Http {
+    fn new(port: u16) -> Result<Http, String> {
+        Ok(Http {
+            client: reqwest::Client::builder()
+                .no_proxy()
+                .timeout(Duration::from_secs(900))
+                .build()
+                .map_err(|e| format!("HTTP client: {e}"))?,
+            base: format!("http://127.0.0.1:{port}"),
+        })
+    }
+
+    async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&JsonValue>,
+    ) -> Result<(u16, JsonValue), String> {
+        let mut req = self.client.request(method, format!("{}{path}", self.base));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(b);
+        }
+        let res = req.send().await.map_err(|e| format!("{path}: {e}"))?;
+        let status = res.status().as_u16();
+        let text = res.text().await.map_err(|e| format!("{path}: {e}"))?;
+        Ok((
+            status,
+            serde_json::from_str(&text).unwrap_or(JsonValue::String(text)),
+        ))
+    }
+
+    /// A call that must answer `want`.
+    async fn expect(
+        &self,
+        want: u16,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&JsonValue>,
+    ) -> Result<JsonValue, String> {
+        let (status, v) = self.call(method, path, token, body).await?;
+        if status != want {
+            return Err(format!("{path} answered {status}, not {want}: {v}"));
+        }
+        Ok(v)
+    }
+
+    /// Sends a prepared body as it is; the caller reads the answer (and times it).
+    async fn post_raw(
+        &self,
+        path: &str,
+        token: &str,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> Result<reqwest::Response, String> {
+        self.client
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(token)
+            .header(reqwest::header::CONTENT_TYPE, content_type)
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| format!("POST {path}: {e}"))
+    }
+
+    async fn login(&self, username: &str, password: &str) -> Result<String, String> {
+        let v = self
+            .expect(
+                200,
+                reqwest::Method::POST,
+                "/api/v1/auth/token",
+                None,
+                Some(&json!({"username": username, "password": password})),
+            )
+            .await?;
+        v["token"]
+            .as_str()
+            .map(str::to_string)
+            .ok_or_else(|| format!("no token in {v}"))
+    }
+
+    /// Creates a user with one role (as the admin) and signs it in.
+    async fn add_user(
+        &self,
+        admin: &str,
+        username: &str,
+        password: &str,
+        role: &str,
+    ) -> Result<String, String> {
+        let display = format!("Bench {role}");
+        self.expect(
+            201,
+            reqwest::Method::POST,
+            "/api/v1/users",
+            Some(admin),
+            Some(&json!({"username": username, "display_name": display,
+                "password": password, "roles": [role]})),
+        )
+        .await?;
+        self.login(username, password).await
+    }
+
+    /// Creates a client and one project of it; returns their ids.
+    async fn client_and_project(
+        &self,
+        token: &str,
+        project_code: &str,
+        project_name: &str,
+    ) -> Result<(JsonValue, JsonValue), String> {
+        use reqwest::Method;
+        let client = self
+            .expect(
+                201,
+                Method::POST,
+                "/api/v1/clients",
+                Some(token),
+                Some(&json!({"code": "BENCH", "name": "Benchmark client"})),
+            )
+            .await?;
+        let client_id = client["id"].clone();
+        let project = self
+            .expect(
+                201,
+                Method::POST,
+                "/api/v1/projects",
+                Some(token),
+                Some(&json!({"client_id": client_id, "code": project_code, "name": project_name})),
+            )
+            .await?;
+        Ok((client_id, project["id"].clone()))
+    }
+
+    /// `GET /api/v1/audit/verify` (as the admin): the chain must be intact with nothing unsealed.
+    /// Returns the number of events checked.
+    async fn verify_audit(&self, admin: &str) -> Result<u64, String> {
+        let verify = self
+            .expect(
+                200,
+                reqwest::Method::GET,
+                "/api/v1/audit/verify",
+                Some(admin),
+                None,
+            )
+            .await?;
+        if verify["ok"] != JsonValue::Bool(true) || verify["unsealed"].as_u64() != Some(0) {
+            return Err(format!("the audit chain does not verify: {verify}"));
+        }
+        Ok(verify["events_checked"].as_u64().unwrap_or(0))
+    }
+}
+
+fn free_port() -> Result<u16, String> {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .map_err(|e| format!("no free loopback port: {e}"))
+}
+
+/// Egret running in this process on a free loopback port, until [`Egret::stop`].
+struct Egret {
+    http: Http,
+    shutdown: rocket::Shutdown,
+    server: tokio::task::JoinHandle<Result<rocket::Rocket<rocket::Ignite>, rocket::Error>>,
+}
+
+impl Egret {
+    /// Starts Egret on `database_url` (migrated and seeded on start) and waits for `/health`.
+    async fn start(database_url: &str, data_dir: &Path) -> Result<Egret, String> {
+        eprintln!(
+            "egret bench: starting Egret on {} …",
+            crate::db::redact(database_url)
+        );
+        let port = free_port()?;
+        let figment = crate::config::figment()
+            .merge(("database_url", database_url))
+            .merge(("data_dir", data_dir.display().to_string()))
+            .merge(("admin_password", ADMIN_PASSWORD))
+            .merge(("port", port))
+            .merge(("address", "127.0.0.1"))
+            .merge(("log_level", "off"));
+        let prepared = crate::prepare(figment).await?;
+        let rocket = prepared
+            .rocket
+            .ignite()
+            .await
+            .map_err(|e| format!("Egret does not start: {e}"))?;
+        let shutdown = rocket.shutdown();
+        let server = tokio::spawn(rocket.launch());
+        let http = match Http::new(port) {
+            Ok(h) => h,
+            Err(e) => {
+                shutdown.notify();
+                let _ = tokio::time::timeout(Duration::from_secs(15), server).await;
+                return Err(e);
+            }
+        };
+        let egret = Egret {
+            http,
+            shutdown,
+            server,
+        };
+        let mut up = false;
+        for _ in 0..400 {
+            if let Ok((200, _)) = egret
+                .http
+                .call(reqwest::Method::GET, "/health", None, None)
+                .await
+            {
+                up = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        if !up {
+            egret.stop().await;
+            return Err("Egret did not answer /health within 10 s".into());
+        }
+        Ok(egret)
+    }
+
+    /// Asks Egret to shut down and waits for it (at most 15 s).
+    async fn stop(self) {
+        self.shutdown.notify();
+        let _ = tokio::time::timeout(Duration::from_secs(15), self.server).await;
+    }
+
+    /// Signs in the admin and creates the benchmark's users: returns (admin, technician, analyst)
+    /// tokens; the analyst only when `analyst` is set.
+    async fn users(&self, analyst: bool) -> Result<(String, String, Option<String>), String> {
+        let admin = self.http.login("admin", ADMIN_PASSWORD).await?;
+        let tech = self
+            .http
+            .add_user(&admin, "bench-technician", TECH_PASSWORD, "technician")
+            .await?;
+        let analyst = if analyst {
+            Some(
+                self.http
+                    .add_user(&admin, "bench-analyst", ANALYST_PASSWORD, "analyst")
+                    .await?,
+            )
+        } else {
+            None
+        };
+        Ok((admin, tech, analyst))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn database_names_are_replaced() {
+        assert_eq!(
+            with_db(
+                "postgres://postgres@127.0.0.1:5432/postgres",
+                "egret_bench_x"
+            ),
+            "postgres://postgres@127.0.0.1:5432/egret_bench_x"
+        );
+        assert_eq!(
+            with_db("postgres://u:p@h/postgres?sslmode=disable", "b"),
+            "postgres://u:p@h/b?sslmode=disable"
+        );
+    }
+
+    #[test]
+    fn fresh_database_names() {
+        let pg = Fresh::new(Some("postgres://postgres@127.0.0.1:5432/postgres"), "r").unwrap();
+        assert_eq!(pg.name("r", "egret"), "egret_bench_r");
+        assert_eq!(pg.name("r", "plain"), "egret_bench_r_plain");
+        let dir = std::env::temp_dir().join("egret-bench-name-test");
+        let sqlite = Fresh::Sqlite { dir };
+        assert_eq!(sqlite.name("r", "egret"), "egret");
+        assert_eq!(sqlite.name("r", "plain"), "plain");
+    }
+}

@@ -191,7 +191,7 @@ async fn only_pending_analyses_of_received_samples_and_of_the_method_can_be_batc
     let other_pb = a.ma_of(&other_method, "pb").await;
     let foreign = a.soil(1, &[&other_pb]).await;
     let first = analysis_of(&received[0], &a.cd);
-    a.batch(&[first.clone()]).await;
+    a.batch(std::slice::from_ref(&first)).await;
     let before = a.counts().await;
     for (what, analysis) in [
         ("already in a batch", first.clone()),
@@ -253,7 +253,7 @@ async fn qc_samples_are_added_and_removed_until_they_have_results() {
         .await;
     assert_eq!(status, StatusCode::CREATED, "{b3}");
     let dup = format!("DUP-{}", lab_id(&s[1]));
-    assert_eq!(qc_labels(&b3, "duplicate"), [dup.clone()]);
+    assert_eq!(qc_labels(&b3, "duplicate"), std::slice::from_ref(&dup));
     let (status, b4) = a.app.post(&path, &a.analyst, json!({"kind": "lcs"})).await;
     assert_eq!(status, StatusCode::CREATED, "{b4}");
     assert_eq!(qc_labels(&b4, "lcs"), ["LCS-1"]);

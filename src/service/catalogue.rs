@@ -16,6 +16,24 @@ use serde_json::json;
 use std::collections::HashMap;
 use uuid::Uuid;
 
+/// The analyte of every method analyte, by method-analyte id (the catalogue is small: a few hundred rows).
+pub async fn analytes_by_method_analyte(
+    conn: &impl sea_orm::ConnectionTrait,
+) -> AppResult<HashMap<Uuid, analyte::Model>> {
+    let analytes: HashMap<Uuid, analyte::Model> = analyte::Entity::find()
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a))
+        .collect();
+    Ok(method_analyte::Entity::find()
+        .all(conn)
+        .await?
+        .into_iter()
+        .filter_map(|m| Some((m.id, analytes.get(&m.analyte_id)?.clone())))
+        .collect())
+}
+
 /// How results below the detection limit are written: `0.01L` or `ND`.
 pub const BELOW_MDL_STYLES: [&str; 2] = ["mdl_l", "nd"];
 

@@ -1,7 +1,7 @@
 //! The analyst's worklist: pending analyses of received samples, soonest holding-time deadline first.
 use crate::db::Db;
 use crate::domain::time;
-use crate::entity::{analysis, analyte, method, method_analyte, sample, work_order};
+use crate::entity::{analysis, method, sample, work_order};
 use crate::error::AppResult;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Query;
@@ -108,26 +108,13 @@ pub async fn worklist(db: &Db, method_id: Option<Uuid>) -> AppResult<Worklist> {
         .into_iter()
         .map(|m| (m.id, m.code))
         .collect();
-    let mas: HashMap<Uuid, Uuid> = method_analyte::Entity::find()
-        .all(&db.conn)
-        .await?
-        .into_iter()
-        .map(|m| (m.id, m.analyte_id))
-        .collect();
-    let analytes: HashMap<Uuid, analyte::Model> = analyte::Entity::find()
-        .all(&db.conn)
-        .await?
-        .into_iter()
-        .map(|a| (a.id, a))
-        .collect();
+    let analytes = crate::service::catalogue::analytes_by_method_analyte(&db.conn).await?;
     let now = time::now();
     let items = rows
         .into_iter()
         .filter_map(|a| {
             let s = samples.get(&a.sample_id)?;
-            let an = mas
-                .get(&a.method_analyte_id)
-                .and_then(|id| analytes.get(id));
+            let an = analytes.get(&a.method_analyte_id);
             Some(WorkItem {
                 analysis_id: a.id,
                 sample_id: s.id,

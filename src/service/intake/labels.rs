@@ -2,9 +2,7 @@
 use crate::config::Config;
 use crate::db::Db;
 use crate::domain::time;
-use crate::entity::{
-    analysis, analyte, matrix, method_analyte, sample, sample_container, work_order,
-};
+use crate::entity::{analysis, matrix, sample, sample_container, work_order};
 use crate::error::{AppError, AppResult};
 use crate::report::labels::{render_labels, Label, LabelLayout};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
@@ -48,18 +46,7 @@ pub async fn labels_pdf(
                 .await?,
         );
     }
-    let mas: HashMap<Uuid, Uuid> = method_analyte::Entity::find()
-        .all(&db.conn)
-        .await?
-        .into_iter()
-        .map(|m| (m.id, m.analyte_id))
-        .collect();
-    let names: HashMap<Uuid, String> = analyte::Entity::find()
-        .all(&db.conn)
-        .await?
-        .into_iter()
-        .map(|a| (a.id, a.name_zh))
-        .collect();
+    let analytes = crate::service::catalogue::analytes_by_method_analyte(&db.conn).await?;
     let matrices: HashMap<String, String> = matrix::Entity::find()
         .all(&db.conn)
         .await?
@@ -71,11 +58,8 @@ pub async fn labels_pdf(
         .iter()
         .filter(|a| a.status != "cancelled" && a.status != "superseded")
     {
-        if let (Some(c), Some(name)) = (
-            a.container_id,
-            mas.get(&a.method_analyte_id).and_then(|an| names.get(an)),
-        ) {
-            per_container.entry(c).or_default().push(name.clone());
+        if let (Some(c), Some(an)) = (a.container_id, analytes.get(&a.method_analyte_id)) {
+            per_container.entry(c).or_default().push(an.name_zh.clone());
         }
     }
     let by_sample: HashMap<Uuid, &sample::Model> = samples.iter().map(|s| (s.id, s)).collect();

@@ -40,13 +40,7 @@ pub fn routes() -> Vec<Route> {
 /// Analysts build batches, enter results and submit them.
 pub const WRITE: &[Role] = &[Role::Analyst];
 /// Staff read the worklist and batches; clients do not.
-pub const READ: &[Role] = &[
-    Role::Admin,
-    Role::Technician,
-    Role::Analyst,
-    Role::Reviewer,
-    Role::Signatory,
-];
+pub const READ: &[Role] = Role::STAFF;
 /// Instrument profiles are kept by the analysts who use the instruments.
 pub const PROFILES: &[Role] = &[Role::Analyst];
 

@@ -40,24 +40,11 @@ pub fn routes() -> Vec<Route> {
 }
 
 /// Read by all staff.
-pub const READ: &[Role] = &[
-    Role::Admin,
-    Role::Technician,
-    Role::Analyst,
-    Role::Reviewer,
-    Role::Signatory,
-];
+pub const READ: &[Role] = Role::STAFF;
 /// Written by admin.
 pub const WRITE: &[Role] = &[Role::Admin];
 /// The lab profile is printed on every report: every signed-in user may read it.
-pub const LAB_READ: &[Role] = &[
-    Role::Admin,
-    Role::Technician,
-    Role::Analyst,
-    Role::Reviewer,
-    Role::Signatory,
-    Role::Client,
-];
+pub const LAB_READ: &[Role] = &Role::ALL;
 
 #[utoipa::path(get, path = "/api/v1/matrices", tag = "catalogue", security(("bearer" = [])), responses((status = 200, body = Object)))]
 #[get("/matrices")]

@@ -41,22 +41,9 @@ pub fn routes() -> Vec<Route> {
 /// Technicians register, receive and hand on samples.
 pub const WRITE: &[Role] = &[Role::Technician];
 /// Staff read everything; a client user reads its own client's records.
-pub const READ: &[Role] = &[
-    Role::Admin,
-    Role::Technician,
-    Role::Analyst,
-    Role::Reviewer,
-    Role::Signatory,
-    Role::Client,
-];
+pub const READ: &[Role] = &Role::ALL;
 /// Staff only.
-pub const STAFF: &[Role] = &[
-    Role::Admin,
-    Role::Technician,
-    Role::Analyst,
-    Role::Reviewer,
-    Role::Signatory,
-];
+pub const STAFF: &[Role] = Role::STAFF;
 
 /// Register a work order with its samples — all or nothing.
 #[utoipa::path(post, path = "/api/v1/work-orders", tag = "intake", security(("bearer" = [])), request_body = NewWorkOrder,

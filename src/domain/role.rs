@@ -27,6 +27,15 @@ pub enum Role {
 }
 
 impl Role {
+    /// Every staff role (all but the client).
+    pub const STAFF: &'static [Role] = &[
+        Role::Admin,
+        Role::Technician,
+        Role::Analyst,
+        Role::Reviewer,
+        Role::Signatory,
+    ];
+
     pub const ALL: [Role; 6] = [
         Role::Admin,
         Role::Technician,

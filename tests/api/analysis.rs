@@ -15,6 +15,7 @@ use serde_json::{json, Value};
 use std::str::FromStr;
 
 mod bad_input;
+mod concurrency;
 mod batches;
 mod import;
 mod qc;

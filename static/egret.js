@@ -360,8 +360,10 @@ document.addEventListener("DOMContentLoaded", () => {
       return; // the time box uses the arrow keys itself
     } else if (e.key === "ArrowDown") to = vertical(el, 1);
     else if (e.key === "ArrowUp") to = vertical(el, -1);
-    else if (e.key === "ArrowLeft" && el.selectionStart === 0 && el.selectionEnd === 0) to = horizontal(el, -1);
-    else if (e.key === "ArrowRight" && el.selectionStart === el.value.length && el.selectionEnd === el.value.length)
+    // Left/Right leave the box with the caret at its start/end (or all of it selected, as on arrival).
+    else if (e.key === "ArrowLeft" && el.selectionStart === 0 && (el.selectionEnd === 0 || el.selectionEnd === el.value.length))
+      to = horizontal(el, -1);
+    else if (e.key === "ArrowRight" && el.selectionEnd === el.value.length && (el.selectionStart === el.value.length || el.selectionStart === 0))
       to = horizontal(el, 1);
     if (to) {
       e.preventDefault();

@@ -32,6 +32,11 @@ async fn analyst_batches_enters_and_submits() {
     .await;
     let samples = a.soil(3, &[&a.cd, &a.pb]).await;
     let ids = Ids {
+        api: Api {
+            http: a.app.client.clone(),
+            base: a.app.base.clone(),
+            token: a.analyst.clone(),
+        },
         method: a.method.clone(),
         labs: samples.iter().map(lab_id).collect(),
         samples: samples.iter().map(id).collect(),
@@ -44,10 +49,33 @@ async fn analyst_batches_enters_and_submits() {
 }
 
 struct Ids {
+    api: Api,
     method: String,
     labs: Vec<String>,
     samples: Vec<String>,
     cd: Vec<String>,
+}
+
+/// The analyst's API session, for the changes "someone else" makes meanwhile.
+struct Api {
+    http: reqwest::Client,
+    base: String,
+    token: String,
+}
+
+impl Api {
+    async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+        let mut req = self
+            .http
+            .request(method, format!("{}{path}", self.base))
+            .bearer_auth(&self.token);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let res = req.send().await.expect("the API answers");
+        assert!(res.status().is_success(), "{path}: {}", res.status());
+        res.json().await.expect("JSON")
+    }
 }
 
 /// Waits until the element's text contains `part`.
@@ -110,6 +138,7 @@ async fn steps(b: &Client, base: &str, ids: &Ids) {
     // Home: the worklist summary (3 samples × Cd, Pb = 6 pending analyses).
     let home = wait_contains(b, "main", "GB/T 17141-1997").await;
     assert!(home.contains("6 项待检"), "{home}");
+    screenshot(b, "analyst-home.png").await;
     wait_contains(b, "nav[aria-label=main]", "批次").await;
 
     // The worklist: methods, then the method's samples.
@@ -173,14 +202,122 @@ async fn steps(b: &Client, base: &str, ids: &Ids) {
     let cd = js(b, &col("cd")).await.as_i64().expect("a Cd column");
     let pb = js(b, &col("pb")).await.as_i64().expect("a Pb column");
     assert!(cd >= 0 && pb >= 0 && cd != pb);
-    let rows = ["BLK-1", &ids.labs[0], &dup, &ids.labs[1], &ids.labs[2]];
+
+    // QC samples: a spike without its sample is refused beside the form; with it, added; removed.
+    let spike = format!("SPK-{}", ids.labs[2]);
+    wait_for(b, "#qc-kind")
+        .await
+        .select_by_value("spike")
+        .await
+        .expect("kind");
+    click(b, "#add-qc").await;
+    wait_contains(b, "#qc-errors", "names its sample").await;
+    wait_for(b, "#qc-parent")
+        .await
+        .select_by_value(&ids.samples[2])
+        .await
+        .expect("parent");
+    click(b, "#add-qc").await;
+    wait_contains(b, ".flash", &spike).await;
+    wait_contains(b, "#qc-list", &spike).await;
+    click(b, &format!("#remove-{spike}")).await;
+    wait_contains(b, ".flash", "已移除").await;
+    let listed = wait_for(b, "#qc-list")
+        .await
+        .text()
+        .await
+        .unwrap_or_default();
+    assert!(!listed.contains(&spike), "{listed}");
+    // An LCS, kept: it joins the blank at the top of the grid.
+    wait_for(b, "#qc-kind")
+        .await
+        .select_by_value("lcs")
+        .await
+        .expect("kind");
+    click(b, "#add-qc").await;
+    wait_contains(b, ".flash", "LCS-1").await;
+    let order = js(
+        b,
+        "return Array.from(document.querySelectorAll('#result-grid tbody tr')).map(r => r.dataset.label);",
+    )
+    .await;
+    let want = json!(["BLK-1", "LCS-1", ids.labs[0], dup, ids.labs[1], ids.labs[2]]);
+    assert_eq!(order, want, "QC without a parent first");
+    let rows = [
+        "BLK-1",
+        "LCS-1",
+        &ids.labs[0],
+        &dup,
+        &ids.labs[1],
+        &ids.labs[2],
+    ];
+
+    // An instrument file naming an unknown sample: nothing imported, the row named.
+    let csv = std::env::temp_dir().join(format!("egret-import-{}.csv", uuid::Uuid::now_v7()));
+    std::fs::write(&csv, "sample,analyte,value\nNO-SUCH-ID,cd,0.5\n").expect("a CSV file");
+    wait_for(b, "#import-file")
+        .await
+        .send_keys(&csv.display().to_string())
+        .await
+        .expect("a file chosen");
+    click(b, "#upload-results").await;
+    let refused = wait_contains(b, "#import-errors", "第 2 行").await;
+    assert!(refused.contains("NO-SUCH-ID"), "{refused}");
+    let _ = std::fs::remove_file(&csv);
 
     // Down the Cd column with Enter; the blank is above the MDL (it will fail).
     click(b, &cell("BLK-1", cd)).await;
-    type_down(b, &rows, &["0.05", "0.250", "0.270", "0.005", "1.20"]).await;
-    // Down the Pb column; a typo is marked as typed, then a negative value goes to the server.
-    click(b, &cell("BLK-1", pb)).await;
-    type_down(b, &rows[..4], &["ND", "35.64", "36.1", "12.0"]).await;
+    type_down(
+        b,
+        &rows,
+        &["0.05", "0.98", "0.250", "0.270", "0.005", "1.20"],
+    )
+    .await;
+    // The LCS's certified value, a small box under its value.
+    let lcs_cd = format!(
+        "#result-grid tr[data-label='LCS-1'] td.cell:nth-of-type({})",
+        cd + 1
+    );
+    type_into(b, &format!("{lcs_cd} input[name^='cv[']"), "1.00").await;
+    // Right and left arrows move between the columns (all of the box selected, as on arrival).
+    js(
+        b,
+        &format!(
+            "const e = document.querySelector(\"{}\"); e.focus(); e.select(); return 0;",
+            cell("BLK-1", cd)
+        ),
+    )
+    .await;
+    let el = b.active_element().await.expect("a focused box");
+    el.send_keys("\u{E014}").await.expect("ArrowRight");
+    let at = js(b, "return Number(document.activeElement.dataset.col);").await;
+    assert_eq!(at.as_i64(), Some(cd + 1), "ArrowRight moves right");
+    b.active_element()
+        .await
+        .expect("focus")
+        .send_keys("\u{E012}")
+        .await
+        .expect("ArrowLeft");
+    let at = js(b, "return Number(document.activeElement.dataset.col);").await;
+    assert_eq!(at.as_i64(), Some(cd), "ArrowLeft moves back");
+    // The Pb column pasted from a spreadsheet into its first cell; then a typo is marked as typed,
+    // and a negative value goes to the server.
+    let pasted = js(
+        b,
+        &format!(
+            "const e = document.querySelector(\"{}\"); e.focus(); const d = new DataTransfer(); \
+             d.setData('text/plain', 'ND\\n1.0\\n35.64\\n36.1\\n12.0\\n'); \
+             e.dispatchEvent(new ClipboardEvent('paste', {{clipboardData: d, bubbles: true, cancelable: true}})); \
+             return Array.from(document.querySelectorAll('#result-grid input[data-col=\"{pb}\"]')).map(i => i.value);",
+            cell("BLK-1", pb)
+        ),
+    )
+    .await;
+    assert_eq!(
+        pasted,
+        json!(["ND", "1.0", "35.64", "36.1", "12.0", ""]),
+        "the paste fills down"
+    );
     let last = cell(&ids.labs[2], pb);
     type_into(b, &last, "1.2.3").await;
     let typo = js(
@@ -194,7 +331,7 @@ async fn steps(b: &Client, base: &str, ids: &Ids) {
         "{typo}"
     );
     type_into(b, &last, "-1").await;
-    let changed = wait_contains(b, "#changed-count", "10").await;
+    let changed = wait_contains(b, "#changed-count", "12").await;
     assert!(changed.contains("未保存"), "{changed}");
     click(b, "#save-grid").await;
     let error = wait_contains(b, "#result-grid td.invalid .cell-error", "negative").await;
@@ -211,7 +348,7 @@ async fn steps(b: &Client, base: &str, ids: &Ids) {
     // Corrected and saved: reported text and flags beside the cells.
     type_into(b, &last, "20.15").await;
     click(b, "#save-grid").await;
-    wait_contains(b, ".flash", "已保存 10 个结果").await;
+    wait_contains(b, ".flash", "已保存 12 个结果").await;
     let s0_pb = format!(
         "#result-grid tr[data-label='{}'] td.cell:nth-of-type({}) .reported",
         ids.labs[0],
@@ -245,7 +382,45 @@ async fn steps(b: &Client, base: &str, ids: &Ids) {
             .as_deref(),
         Some("0.250")
     );
+    wait_contains(b, &format!("{lcs_cd} .eval"), "回收率 98%").await;
     screenshot(b, "batch-grid.png").await;
+
+    // Someone else changes a result meanwhile: saving over it is refused with their value shown
+    // beside the typed one; saving again, having seen it, replaces it.
+    let url = b.current_url().await.expect("the batch's address");
+    let batch_id = url.path().trim_start_matches("/batches/").to_string();
+    let path = format!("/api/v1/batches/{batch_id}");
+    let now = ids.api.call(reqwest::Method::GET, &path, None).await;
+    let version = now["items"]
+        .as_array()
+        .and_then(|items| items.iter().find(|i| i["analysis_id"] == ids.cd[1]))
+        .map(|i| i["version"].clone())
+        .expect("the item's version");
+    let rows_body = json!([{"analysis_id": ids.cd[1], "value": "0.008", "version": version}]);
+    ids.api
+        .call(
+            reqwest::Method::PUT,
+            &format!("{path}/results"),
+            Some(rows_body),
+        )
+        .await;
+    let s1 = cell(&ids.labs[1], cd);
+    type_into(b, &s1, "0.006").await;
+    click(b, "#save-grid").await;
+    wait_contains(b, "#grid-stale", "他人").await;
+    wait_contains(b, &format!("{s1_cd} .current"), "0.008").await;
+    assert_eq!(value(b, &s1).await, "0.006", "the typed value stays");
+    screenshot(b, "batch-stale.png").await;
+    click(b, "#save-grid").await;
+    wait_contains(b, ".flash", "已保存 1 个结果").await;
+    assert_eq!(value(b, &s1).await, "0.006");
+    // Without JavaScript every box is posted; the server keeps only the changed cells (none).
+    js(
+        b,
+        "document.getElementById('grid-form').submit(); return 0;",
+    )
+    .await;
+    wait_contains(b, ".flash", "没有修改的结果").await;
 
     // Submit: the failed blank needs a reason.
     click(b, "#submit-batch").await;
@@ -285,8 +460,8 @@ async fn steps(b: &Client, base: &str, ids: &Ids) {
     .await;
     assert_eq!(
         boxes,
-        json!(5 * 4),
-        "two analytes, dilution and remark for 5 positions"
+        json!(6 * 4),
+        "two analytes, dilution and remark for 6 positions"
     );
     screenshot(b, "batch-sheet.png").await;
 }

@@ -237,23 +237,16 @@ fn problems(
     let mut out = Vec::new();
     let mut rest = Vec::new();
     for FieldError { field, message } in e.fields() {
-        let who = if let Some(i) = at(field, "analysis_ids") {
-            Some(sent.get(i).and_then(lab_of_analysis).unwrap_or_default())
-        } else if let Some(i) = at(field, "duplicate_of") {
-            Some(format!(
-                "{} {}",
-                tr.t("wl.duplicate"),
-                dups.get(i).and_then(lab_of_sample).unwrap_or_default()
-            ))
-        } else if let Some(i) = at(field, "spike_of") {
-            Some(format!(
-                "{} {}",
-                tr.t("wl.spike"),
-                spikes.get(i).and_then(lab_of_sample).unwrap_or_default()
-            ))
-        } else {
-            None
+        let named = |i: Option<usize>, key: &str, ids: &[Uuid]| {
+            i.map(|i| {
+                let lab = ids.get(i).and_then(lab_of_sample).unwrap_or_default();
+                format!("{} {lab}", tr.t(key))
+            })
         };
+        let who = at(field, "analysis_ids")
+            .map(|i| sent.get(i).and_then(lab_of_analysis).unwrap_or_default())
+            .or_else(|| named(at(field, "duplicate_of"), "wl.duplicate", dups))
+            .or_else(|| named(at(field, "spike_of"), "wl.spike", spikes));
         match who {
             Some(w) => out.push(format!("{w}: {message}")),
             None if field == "analysis_ids" || field == "method_id" => out.push(message.clone()),

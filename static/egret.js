@@ -240,7 +240,8 @@ document.addEventListener("DOMContentLoaded", () => {
 // Result grid (/batches/<id>): Enter moves down (Shift+Enter up), arrow keys move between cells
 // (Left/Right only with the caret at the start/end of the box); a block pasted from a spreadsheet
 // (lines, tab-separated columns) fills down and right from the focused cell. Values are checked as
-// typed (a number, <number, ND/未检出, or one of the column's text options). Changed cells are
+// typed (a number, <number, ND/未检出, or one of the column's text options); formula inputs (in a
+// <details> under a cell, when the method has a formula) as plain decimals. Changed cells are
 // marked, and only they are posted (the others' boxes are disabled on submit); without this file
 // every box is posted and the server keeps only the changed ones.
 document.addEventListener("DOMContentLoaded", () => {
@@ -282,7 +283,15 @@ document.addEventListener("DOMContentLoaded", () => {
     if (NUMBER.test(v)) return !v.startsWith("-") || el.dataset.signed === "1" || Number(v) === 0;
     return false;
   };
+  // A formula input is a plain decimal (the service says more when it is not).
+  const checkInput = (el) => {
+    const bad = el.value.trim() !== "" && !NUMBER.test(el.value.trim());
+    el.classList.toggle("typo", bad);
+    if (bad) el.setAttribute("aria-invalid", "true");
+    else el.removeAttribute("aria-invalid");
+  };
   const check = (el) => {
+    if (el.classList.contains("formula-input")) return checkInput(el);
     if (!el.classList.contains("cell-input")) return;
     const td = el.closest("td");
     if (valid(el)) {
@@ -312,7 +321,7 @@ document.addEventListener("DOMContentLoaded", () => {
     tr.querySelectorAll("td.cell").forEach((td) => {
       const v = td.querySelector("input.cell-input");
       if (!v) return;
-      const own = Array.from(td.querySelectorAll("input.cell-input, input.extra-input")).some(differs);
+      const own = Array.from(td.querySelectorAll("input.cell-input, input.extra-input, input.formula-input")).some(differs);
       td.classList.toggle("changed", own || (rowChanged && v.value.trim() !== ""));
     });
     count();

@@ -1,11 +1,13 @@
 //! The analyst's pages: the worklist (methods with pending work, then one method's samples to
 //! batch), the batches list, one batch with its QC samples, result grid, instrument upload and
-//! submission, and the printable batch sheet. Thin twins of the analysis API (`/api/v1/worklist`,
-//! `/api/v1/batches`, …): every rule is the services'. Analysts write, staff read.
+//! submission, the printable batch sheet, and the instrument profiles. Thin twins of the analysis
+//! API (`/api/v1/worklist`, `/api/v1/batches`, …): every rule is the services'. Analysts write,
+//! staff read (reviewers and signatories see the batches without the forms).
 mod actions;
 mod batch;
 mod batches;
 mod grid;
+mod profiles;
 mod sheet;
 mod worklist;
 
@@ -24,7 +26,8 @@ use rocket::request::FlashMessage;
 use rocket::Route;
 use uuid::Uuid;
 
-pub use crate::api::analysis::{READ, WRITE};
+pub use crate::api::analysis::{PROFILES, READ, WRITE};
+pub use profiles::PROFILE_READ;
 
 pub fn routes() -> Vec<Route> {
     let mut r = worklist::routes();
@@ -32,6 +35,7 @@ pub fn routes() -> Vec<Route> {
     r.extend(batch::routes());
     r.extend(actions::routes());
     r.extend(sheet::routes());
+    r.extend(profiles::routes());
     r
 }
 

@@ -84,10 +84,21 @@ impl Layout {
                     label: tr.t("nav.worklist"),
                     active: section == "worklist",
                 });
+            }
+            if u.roles
+                .any(&[Role::Analyst, Role::Reviewer, Role::Signatory, Role::Admin])
+            {
                 nav.push(NavItem {
                     href: "/batches",
                     label: tr.t("nav.batches"),
                     active: section == "batches",
+                });
+            }
+            if u.has(Role::Analyst) {
+                nav.push(NavItem {
+                    href: "/instrument-profiles",
+                    label: tr.t("nav.profiles"),
+                    active: section == "profiles",
                 });
             }
             if u.roles.any(crate::api::intake::STAFF) {

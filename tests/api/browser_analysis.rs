@@ -79,7 +79,7 @@ impl Api {
 }
 
 /// Waits until the element's text contains `part`.
-async fn wait_contains(b: &Client, css: &str, part: &str) -> String {
+pub(crate) async fn wait_contains(b: &Client, css: &str, part: &str) -> String {
     let mut last = String::new();
     for _ in 0..(WAIT.as_millis() / 100) {
         if let Ok(e) = b.find(Locator::Css(css)).await {
@@ -95,14 +95,14 @@ async fn wait_contains(b: &Client, css: &str, part: &str) -> String {
     panic!("{css} should contain {part:?}, reads {last:?}");
 }
 
-async fn js(b: &Client, script: &str) -> Value {
+pub(crate) async fn js(b: &Client, script: &str) -> Value {
     b.execute(script, vec![])
         .await
         .unwrap_or_else(|e| panic!("script {script}: {e}"))
 }
 
 /// The grid's input of `label`'s row in column `col`.
-fn cell(label: &str, col: i64) -> String {
+pub(crate) fn cell(label: &str, col: i64) -> String {
     format!("#result-grid tr[data-label='{label}'] input[data-col='{col}']")
 }
 

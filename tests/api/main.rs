@@ -7,6 +7,7 @@ mod audit;
 mod auth;
 mod browser;
 mod browser_analysis;
+mod browser_analysis_more;
 mod browser_intake;
 mod catalogue;
 mod health;

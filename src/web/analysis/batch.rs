@@ -1,7 +1,7 @@
 //! One batch: its header, QC samples (add and remove while open), the result grid, the instrument
 //! upload and the submission with a reason for each failed QC evaluation. Once submitted the grid
 //! only shows. The forms post to `actions`, which answer this page again on a refusal.
-use super::grid::{eval_line, Grid};
+use super::grid::{eval_line, input_label, Grid};
 use super::{batch_badge, layout, local, word, READ, WRITE};
 use crate::auth::csrf::Csrf;
 use crate::auth::{CurrentUser, WebUser};
@@ -63,6 +63,12 @@ impl Failed {
     }
 }
 
+/// The method's formula: its expression and its inputs as labelled (`reading (mg/L)`).
+pub struct FormulaLine {
+    pub expression: String,
+    pub inputs: Vec<String>,
+}
+
 /// A reason given at submission.
 pub struct Given {
     pub qc_label: String,
@@ -86,7 +92,8 @@ pub struct BatchPage {
     /// The batch is open and the user may write: the forms show.
     pub editable: bool,
     pub grid: Grid,
-    pub formula: String,
+    /// The method's formula, shown once above the grid.
+    pub formula: Option<FormulaLine>,
     /// After a 409: what happened (the current values show beside the cells).
     pub stale: String,
     pub qcs: Vec<QcLine>,
@@ -220,11 +227,14 @@ pub async fn batch_page(
     } else {
         vec![]
     };
-    let formula = b
-        .formula
-        .as_ref()
-        .map(|f| tr.t("grid.formula").replace("{expression}", &f.expression))
-        .unwrap_or_default();
+    let formula = b.formula.as_ref().map(|f| FormulaLine {
+        expression: f.expression.clone(),
+        inputs: f
+            .inputs
+            .iter()
+            .map(|i| input_label(&i.name, i.unit.as_deref()))
+            .collect(),
+    });
     let mut layout = layout;
     layout.title = b.number.clone();
     Ok(BatchPage {

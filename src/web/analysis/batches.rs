@@ -1,6 +1,6 @@
 //! The batches list, newest first, filtered by status; keyset pages. Thin twin of
 //! `GET /api/v1/batches`.
-use super::{batch_badge, layout, local, word, READ};
+use super::{batch_badge, layout, local, word, PROFILE_READ, READ, WRITE};
 use crate::auth::csrf::Csrf;
 use crate::auth::WebUser;
 use crate::domain::state::BatchStatus;
@@ -52,6 +52,9 @@ pub struct BatchesPage {
     pub rows: Vec<BatchRow>,
     pub next: Option<String>,
     pub errors: FormErrors,
+    /// Links to the worklist (analysts) and the instrument profiles (analysts, admin).
+    pub worklist: bool,
+    pub profiles: bool,
 }
 
 #[get("/batches?<status>&<cursor>")]
@@ -114,6 +117,8 @@ async fn list(
             rows,
             next: page.next_cursor,
             errors,
+            worklist: user.roles.any(WRITE),
+            profiles: user.roles.any(PROFILE_READ),
         },
     ))
 }

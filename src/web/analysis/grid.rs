@@ -4,8 +4,12 @@
 //! what they showed when the page was made (`o[…]`, a JSON list of the cell's boxes), so that only
 //! changed cells reach the service, with or without JavaScript. The service's errors (`[3].value`)
 //! come back beside the cell they name; a stale version shows the current value beside the typed one.
+//! When the batch's method has a formula, each numeric cell also holds one box per formula input
+//! (`inp[<key>][<name>]`, in a `<details>` under the value box): filled, they are sent instead of the
+//! value (see `form.rs`).
 use super::{flag_badge, word};
 use crate::service::analysis::views::{BatchView, EvaluationView, ItemView, QcResultView};
+use crate::service::methods::FormulaView;
 use crate::web::i18n::Tr;
 use crate::web::intake::Badge;
 use chrono::{DateTime, Utc};
@@ -42,6 +46,18 @@ pub struct Extra {
     pub orig: String,
 }
 
+/// A box of one of the method's formula inputs, under a numeric cell.
+pub struct InputBox {
+    pub name: String,
+    /// `reading (mg/L)`.
+    pub label: String,
+    pub value: String,
+    /// What the saved result was computed from (empty when it was typed or there is none).
+    pub orig: String,
+    /// The service refused this input.
+    pub error: bool,
+}
+
 /// A QC evaluation in words.
 pub struct EvalLine {
     pub text: String,
@@ -70,11 +86,38 @@ pub struct Cell {
     pub current: String,
     pub has_result: bool,
     pub dilution: String,
+    /// The formula's input boxes (none without a formula, for text results and totals).
+    pub inputs: Vec<InputBox>,
+    /// The service refused the inputs (the toggle opens).
+    pub inputs_error: bool,
+    /// The exact value the formula gave, for a result computed from its inputs (whose value box
+    /// then starts empty: typing a value there enters it instead).
+    pub exact: String,
 }
 
 impl Cell {
     pub fn id(&self, row: usize) -> String {
         format!("r{row}c{}", self.col)
+    }
+
+    /// The inputs' toggle shows open: they were refused or typed (after a refusal).
+    pub fn inputs_open(&self) -> bool {
+        self.inputs_error || self.inputs.iter().any(|i| i.value.trim() != i.orig.trim())
+    }
+
+    /// The saved result was computed by the formula from the inputs shown.
+    pub fn by_formula(&self) -> bool {
+        self.inputs.iter().any(|i| !i.orig.is_empty())
+    }
+
+    /// The saved inputs in one line (`reading 0.0873 · blank 0.0021`), for a read-only cell.
+    pub fn inputs_text(&self) -> String {
+        self.inputs
+            .iter()
+            .filter(|i| !i.orig.is_empty())
+            .map(|i| format!("{} {}", i.name, i.orig))
+            .collect::<Vec<_>>()
+            .join(" · ")
     }
 }
 
@@ -122,14 +165,73 @@ pub fn local_input(t: DateTime<Utc>, tz: chrono_tz::Tz) -> String {
     t.with_timezone(&tz).format("%Y-%m-%dT%H:%M").to_string()
 }
 
-fn sig(value: &str, dil: &str, at: &str, extras: &[Extra], typed: bool) -> String {
+fn sig(
+    value: &str,
+    dil: &str,
+    at: &str,
+    extras: &[Extra],
+    inputs: &[InputBox],
+    typed: bool,
+) -> String {
     let mut parts = vec![value.trim(), dil.trim(), at.trim()];
     parts.extend(
         extras
             .iter()
             .map(|e| if typed { e.value.trim() } else { e.orig.trim() }),
     );
+    parts.extend(
+        inputs
+            .iter()
+            .map(|i| if typed { i.value.trim() } else { i.orig.trim() }),
+    );
     serde_json::to_string(&parts).unwrap_or_default()
+}
+
+/// The input boxes of a cell: one per input of the method's formula, for a numeric column that is
+/// not a total; filled with what the saved result was computed from.
+fn input_boxes(
+    formula: Option<&FormulaView>,
+    col: &Col,
+    computed: bool,
+    saved: Option<&serde_json::Value>,
+) -> Vec<InputBox> {
+    let Some(f) = formula.filter(|_| col.numeric && !computed) else {
+        return vec![];
+    };
+    f.inputs
+        .iter()
+        .map(|i| {
+            let v = saved
+                .and_then(|s| s.get(&i.name))
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_string();
+            InputBox {
+                name: i.name.clone(),
+                label: input_label(&i.name, i.unit.as_deref()),
+                orig: v.clone(),
+                value: v,
+                error: false,
+            }
+        })
+        .collect()
+}
+
+/// (value box, exact value): a result computed from the inputs shown starts with an empty box.
+fn split_exact(value: String, inputs: &[InputBox]) -> (String, String) {
+    if inputs.iter().any(|i| !i.orig.is_empty()) {
+        (String::new(), value)
+    } else {
+        (value, String::new())
+    }
+}
+
+/// `reading (mg/L)`, or the name alone without a unit.
+pub fn input_label(name: &str, unit: Option<&str>) -> String {
+    match unit.map(str::trim).filter(|u| !u.is_empty()) {
+        Some(u) => format!("{name} ({u})"),
+        None => name.to_string(),
+    }
 }
 
 pub(super) fn eval_line(tr: Tr, e: &EvaluationView, unit: &str) -> EvalLine {
@@ -237,12 +339,20 @@ impl Grid {
                     let r = results[i];
                     let value = r.map(|r| r.value.clone()).unwrap_or_default();
                     let extras = extras_of(tr, &q.kind, r);
+                    let computed = !c.parts.is_empty()
+                        && c.parts.iter().all(|p| cols.iter().any(|x| x.id == *p));
+                    let inputs = input_boxes(
+                        b.formula.as_ref(),
+                        c,
+                        computed,
+                        r.and_then(|r| r.inputs.as_ref()),
+                    );
+                    let (value, exact) = split_exact(value, &inputs);
                     Cell {
                         key: format!("q_{}_{}", q.id, c.id),
                         col: i,
-                        computed: !c.parts.is_empty()
-                            && c.parts.iter().all(|p| cols.iter().any(|x| x.id == *p)),
-                        sig: sig(&value, &dil, &at, &extras, false),
+                        computed,
+                        sig: sig(&value, &dil, &at, &extras, &inputs, false),
                         orig: value.clone(),
                         value,
                         version: r.map(|r| r.version.to_string()).unwrap_or_default(),
@@ -258,6 +368,9 @@ impl Grid {
                         current: String::new(),
                         has_result: r.is_some(),
                         dilution: r.map(|r| r.dilution_factor.clone()).unwrap_or_default(),
+                        inputs,
+                        inputs_error: false,
+                        exact,
                     }
                 })
                 .collect();
@@ -314,13 +427,25 @@ impl Grid {
                 .map(|(ci, c)| {
                     let it = items[ci];
                     let value = it.and_then(|i| i.value.clone()).unwrap_or_default();
+                    let computed = !c.parts.is_empty() && c.parts.iter().all(has);
+                    let inputs = if it.is_some() {
+                        input_boxes(
+                            b.formula.as_ref(),
+                            c,
+                            computed,
+                            it.and_then(|i| i.inputs.as_ref()),
+                        )
+                    } else {
+                        vec![]
+                    };
+                    let (value, exact) = split_exact(value, &inputs);
                     Cell {
                         key: it
                             .map(|i| format!("a_{}", i.analysis_id))
                             .unwrap_or_default(),
                         col: ci,
-                        computed: !c.parts.is_empty() && c.parts.iter().all(has),
-                        sig: sig(&value, &dil, &at, &[], false),
+                        computed,
+                        sig: sig(&value, &dil, &at, &[], &inputs, false),
                         orig: value.clone(),
                         value,
                         version: it
@@ -339,6 +464,9 @@ impl Grid {
                         dilution: it
                             .and_then(|i| i.dilution_factor.clone())
                             .unwrap_or_default(),
+                        inputs,
+                        inputs_error: false,
+                        exact,
                     }
                 })
                 .collect();

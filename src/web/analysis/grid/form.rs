@@ -1,12 +1,16 @@
 //! The posted grid: which cells changed (and so go to the service), what was typed (kept on a
 //! refusal), the service's errors placed beside their cells, a stale write's current values.
-use super::{sig, word, Extra, Grid};
+//!
+//! A cell with formula inputs sends `inputs` instead of `value` when its input boxes were typed in
+//! (or are filled and the value box was left as it was): the inputs win over a changed value box.
+//! Changing only the value box of a computed result enters that value instead.
+use super::{sig, word, Cell, Extra, Grid, InputBox};
 use crate::error::AppError;
 use crate::service::analysis::results::ResultRow;
 use crate::service::input::DecText;
 use crate::web::i18n::Tr;
 use rocket::FromForm;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use uuid::Uuid;
 
 /// The boxes of the posted grid.
@@ -23,6 +27,8 @@ pub struct GridForm {
     pub cv: HashMap<String, String>,
     pub cmin: HashMap<String, String>,
     pub cmax: HashMap<String, String>,
+    /// Formula inputs: `inp[<cell key>][<input name>]`.
+    pub inp: HashMap<String, HashMap<String, String>>,
 }
 
 impl GridForm {
@@ -35,6 +41,45 @@ impl GridForm {
         }
         .get(key)
     }
+
+    /// The cell's input boxes with what was posted in them (what the page showed when not posted).
+    fn inputs_of(&self, cell: &Cell) -> Vec<InputBox> {
+        let posted = self.inp.get(&cell.key);
+        cell.inputs
+            .iter()
+            .map(|i| InputBox {
+                name: i.name.clone(),
+                label: String::new(),
+                value: posted
+                    .and_then(|p| p.get(&i.name))
+                    .unwrap_or(&i.orig)
+                    .clone(),
+                orig: i.orig.clone(),
+                error: false,
+            })
+            .collect()
+    }
+}
+
+/// What a changed cell sends: its value, or its formula inputs, or nothing (all boxes empty).
+fn entry(typed: &str, orig: &str, inputs: &[InputBox]) -> Option<Entry> {
+    let any = inputs.iter().any(|i| !i.value.trim().is_empty());
+    let inputs_changed = inputs.iter().any(|i| i.value.trim() != i.orig.trim());
+    let value_changed = typed != orig.trim();
+    if any && (inputs_changed || !value_changed || typed.is_empty()) {
+        let map = inputs
+            .iter()
+            .filter(|i| !i.value.trim().is_empty())
+            .map(|i| (i.name.clone(), DecText(i.value.trim().to_string())))
+            .collect();
+        return Some(Entry::Inputs(map));
+    }
+    (!typed.is_empty()).then(|| Entry::Value(DecText(typed.to_string())))
+}
+
+enum Entry {
+    Value(DecText),
+    Inputs(BTreeMap<String, DecText>),
 }
 
 impl Grid {
@@ -54,9 +99,10 @@ impl Grid {
                 let Some(typed) = form.v.get(&cell.key).map(|v| v.trim()) else {
                     continue;
                 };
-                if typed.is_empty() {
+                let inputs = form.inputs_of(cell);
+                let Some(entry) = entry(typed, &cell.orig, &inputs) else {
                     continue;
-                }
+                };
                 let extras: Vec<Extra> = cell
                     .extras
                     .iter()
@@ -67,7 +113,7 @@ impl Grid {
                         orig: e.orig.clone(),
                     })
                     .collect();
-                let now = sig(typed, dil, at, &extras, true);
+                let now = sig(typed, dil, at, &extras, &inputs, true);
                 let was = form.o.get(&cell.key).unwrap_or(&cell.sig);
                 if now == *was {
                     continue;
@@ -87,8 +133,13 @@ impl Grid {
                 } else {
                     None
                 };
+                let (value, inputs) = match entry {
+                    Entry::Value(v) => (Some(v), None),
+                    Entry::Inputs(m) => (None, Some(m)),
+                };
                 let mut r = ResultRow {
-                    value: Some(DecText(typed.to_string())),
+                    value,
+                    inputs,
                     dilution_factor,
                     analysed_at: (!at.is_empty()).then(|| at.to_string()),
                     version: form.ver.get(&cell.key).and_then(|v| v.trim().parse().ok()),
@@ -137,6 +188,13 @@ impl Grid {
                         e.value = v.clone();
                     }
                 }
+                if let Some(posted) = form.inp.get(&cell.key) {
+                    for i in &mut cell.inputs {
+                        if let Some(v) = posted.get(&i.name) {
+                            i.value = v.clone();
+                        }
+                    }
+                }
             }
         }
     }
@@ -171,6 +229,22 @@ impl Grid {
             };
             let name = field.split('.').next().unwrap_or(field);
             let label = word(tr, "grid.field", name);
+            if name == "inputs" {
+                let cell = &mut self.rows[ri].cells[ci];
+                cell.inputs_error = true;
+                let text = match field.strip_prefix("inputs.") {
+                    Some(input) => match cell.inputs.iter_mut().find(|i| i.name == input) {
+                        Some(b) => {
+                            b.error = true;
+                            format!("{}: {}", b.label, fe.message)
+                        }
+                        None => format!("{label} {input}: {}", fe.message),
+                    },
+                    None => format!("{label}: {}", fe.message),
+                };
+                add(&mut cell.error, text);
+                continue;
+            }
             let (slot, text) = match name {
                 "dilution_factor" | "analysed_at" => {
                     (&mut self.rows[ri].error, format!("{label}: {}", fe.message))
@@ -183,12 +257,7 @@ impl Grid {
                     format!("{label}: {}", fe.message),
                 ),
             };
-            if !slot.split("; ").any(|s| s == text) {
-                if !slot.is_empty() {
-                    slot.push_str("; ");
-                }
-                slot.push_str(&text);
-            }
+            add(slot, text);
         }
     }
 
@@ -226,6 +295,16 @@ impl Grid {
     }
 }
 
+/// Adds an error to a cell's or row's text, once.
+fn add(slot: &mut String, text: String) {
+    if !slot.split("; ").any(|s| s == text) {
+        if !slot.is_empty() {
+            slot.push_str("; ");
+        }
+        slot.push_str(&text);
+    }
+}
+
 enum Target {
     Analysis(Uuid),
     Qc(Uuid, Uuid),
@@ -256,5 +335,57 @@ mod tests {
         );
         assert!(target("a_nope").is_none());
         assert!(target("x").is_none());
+    }
+
+    fn boxes(pairs: &[(&str, &str)]) -> Vec<InputBox> {
+        pairs
+            .iter()
+            .map(|(value, orig)| InputBox {
+                name: format!("x{}", value.len()),
+                label: String::new(),
+                value: value.to_string(),
+                orig: orig.to_string(),
+                error: false,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn typed_inputs_win_over_the_value_box() {
+        let value = |e: Option<Entry>| match e {
+            Some(Entry::Value(v)) => v.0,
+            Some(Entry::Inputs(m)) => format!("inputs {}", m.len()),
+            None => "nothing".into(),
+        };
+        // Inputs typed in a fresh cell; also when the value box changed too.
+        assert_eq!(
+            value(entry("", "", &boxes(&[("1", ""), ("22", "")]))),
+            "inputs 2"
+        );
+        assert_eq!(
+            value(entry("5", "", &boxes(&[("1", ""), ("22", "")]))),
+            "inputs 2"
+        );
+        // A partly filled set still goes (the service names the missing input).
+        assert_eq!(
+            value(entry("", "", &boxes(&[("1", ""), ("", "")]))),
+            "inputs 1"
+        );
+        // Only the value box of a computed result changed: that value is entered.
+        assert_eq!(
+            value(entry("7", "4", &boxes(&[("1", "1"), ("22", "22")]))),
+            "7"
+        );
+        // Nothing in the inputs: the value.
+        assert_eq!(value(entry("7", "", &boxes(&[("", ""), ("", "")]))), "7");
+        assert_eq!(
+            value(entry("", "", &boxes(&[("", ""), ("", "")]))),
+            "nothing"
+        );
+        // The row's dilution changed on a computed result: its inputs are sent again.
+        assert_eq!(
+            value(entry("4", "4", &boxes(&[("1", "1"), ("22", "22")]))),
+            "inputs 2"
+        );
     }
 }

@@ -5,6 +5,7 @@ mod m0001_platform;
 mod m0002_catalogue_seed;
 mod m0003_intake;
 mod m0004_analysis;
+mod m0005_review;
 pub mod sql;
 
 /// Every migration of Egret, in order.
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0002_catalogue_seed::Migration),
             Box::new(m0003_intake::Migration),
             Box::new(m0004_analysis::Migration),
+            Box::new(m0005_review::Migration),
         ]
     }
 }

@@ -6,6 +6,7 @@ pub mod clients;
 pub mod intake;
 pub mod json;
 pub mod openapi;
+pub mod review;
 pub mod system;
 pub mod users;
 
@@ -42,6 +43,7 @@ pub fn routes() -> Vec<Route> {
     r.extend(catalogue::routes());
     r.extend(intake::routes());
     r.extend(analysis::routes());
+    r.extend(review::routes());
     r.extend(clients::routes());
     r.extend(system::routes());
     r.extend(openapi::routes());

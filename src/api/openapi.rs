@@ -39,6 +39,8 @@ impl Modify for BearerAuth {
         super::analysis::list_batches, super::analysis::get_batch, super::analysis::add_qc, super::analysis::remove_qc,
         super::analysis::put_results, super::analysis::import_results, super::analysis::submit_batch,
         super::analysis::list_profiles, super::analysis::create_profile, super::analysis::update_profile,
+        super::review::review_queue, super::review::verify, super::review::approve, super::review::send_back,
+        super::review::retest_analysis, super::review::analysis_history,
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError))
 )]

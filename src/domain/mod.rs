@@ -1,6 +1,7 @@
 //! Pure domain logic: no I/O, no Rocket, no sea-orm.
 pub mod audit;
 pub mod decimal;
+pub mod duties;
 pub mod field_data;
 pub mod formula;
 pub mod numbering;

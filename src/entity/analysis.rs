@@ -20,6 +20,7 @@ pub struct Model {
     pub batch_id: Option<Uuid>,
     pub batch_position: Option<i32>,
     pub qc_failed: bool,
+    pub questioned: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

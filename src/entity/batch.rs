@@ -16,6 +16,13 @@ pub struct Model {
     pub submitted_at: Option<DateTimeUtc>,
     pub submitted_by: Option<Uuid>,
     pub version: i32,
+    pub verified_by: Option<Uuid>,
+    pub verified_at: Option<DateTimeUtc>,
+    pub approved_by: Option<Uuid>,
+    pub approved_at: Option<DateTimeUtc>,
+    pub send_back_reason: Option<String>,
+    pub send_back_by: Option<Uuid>,
+    pub send_back_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

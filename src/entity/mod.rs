@@ -24,6 +24,7 @@ pub mod result;
 pub mod sample;
 pub mod sample_container;
 pub mod sampling_point;
+pub mod signature;
 pub mod standard;
 pub mod standard_limit;
 pub mod work_order;

@@ -422,6 +422,38 @@ pub struct EventView {
 }
 
 /// Events in sequence order, optionally for one entity, after a cursor (the last seq seen).
+/// The events of a sample's life: the sample's own, its analyses', and its batches'.
+async fn sample_life(db: &Db, id: &str) -> AppResult<sea_orm::Condition> {
+    use crate::entity::analysis;
+    use sea_orm::Condition;
+    let mut analyses = Vec::new();
+    let mut batches = Vec::new();
+    if let Ok(sid) = Uuid::parse_str(id) {
+        for a in analysis::Entity::find()
+            .filter(analysis::Column::SampleId.eq(sid))
+            .all(&db.conn)
+            .await?
+        {
+            analyses.push(a.id.to_string());
+            if let Some(b) = a.batch_id {
+                let b = b.to_string();
+                if !batches.contains(&b) {
+                    batches.push(b);
+                }
+            }
+        }
+    }
+    let of = |entity: &str, ids: Vec<String>| {
+        Condition::all()
+            .add(audit_event::Column::Entity.eq(entity))
+            .add(audit_event::Column::EntityId.is_in(ids))
+    };
+    Ok(Condition::any()
+        .add(of("sample", vec![id.to_string()]))
+        .add(of("analysis", analyses))
+        .add(of("batch", batches)))
+}
+
 pub async fn list(
     db: &Db,
     entity: Option<&str>,
@@ -432,11 +464,17 @@ pub async fn list(
     let mut q = audit_event::Entity::find()
         .order_by_asc(audit_event::Column::Seq)
         .limit(limit);
-    if let Some(e) = entity {
-        q = q.filter(audit_event::Column::Entity.eq(e));
-    }
-    if let Some(id) = entity_id {
-        q = q.filter(audit_event::Column::EntityId.eq(id));
+    match (entity, entity_id) {
+        // A sample's life includes its analyses and the batches they were in.
+        (Some("sample"), Some(id)) => q = q.filter(sample_life(db, id).await?),
+        _ => {
+            if let Some(e) = entity {
+                q = q.filter(audit_event::Column::Entity.eq(e));
+            }
+            if let Some(id) = entity_id {
+                q = q.filter(audit_event::Column::EntityId.eq(id));
+            }
+        }
     }
     if let Some(s) = after_seq {
         q = q.filter(audit_event::Column::Seq.gt(s));

@@ -15,4 +15,5 @@ pub mod methods;
 pub mod page;
 pub mod patch;
 pub mod points;
+pub mod review;
 pub mod users;

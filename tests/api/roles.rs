@@ -38,6 +38,9 @@ pub struct Row {
     pub fresh_token: bool,
     /// The route renders with the CJK font: without one it answers 503 (allowed unless `CI=true`).
     pub needs_font: bool,
+    /// The first allowed call changes the record's state (a send-back, a retest): later allowed
+    /// callers get past the role check and are refused by the state (409).
+    pub once: bool,
 }
 
 /// Real ids of the seeded catalogue, a user to change, and intake records: a client with a project,
@@ -66,6 +69,11 @@ pub struct Fixture {
     pub to_batch: String,
     pub method_of_ma: String,
     pub profile_id: String,
+    /// Review: batches waiting for each step, and an entered analysis to retest.
+    pub to_verify: String,
+    pub to_approve: String,
+    pub to_send_back: String,
+    pub to_retest: String,
 }
 
 impl Fixture {
@@ -90,6 +98,9 @@ impl Fixture {
             "M-hand-on",
             "M-batch",
             "M-batch-new",
+            "M-verify",
+            "M-approve",
+            "M-send-back",
         ]
         .map(|c| sample(c, "soil", &ago(24), &[&soil_ma]));
         let (status, wo) = app
@@ -110,7 +121,7 @@ impl Fixture {
             )
             .await;
         assert_eq!(status, StatusCode::OK);
-        for i in [4, 5] {
+        for i in [4, 5, 6, 7, 8] {
             let (status, body) = app
                 .post(
                     &format!("/api/v1/samples/{}/receive", s(i)),
@@ -153,7 +164,51 @@ impl Fixture {
             )
             .await;
         assert_eq!(status, StatusCode::CREATED, "{profile}");
+        // Review: a submitted batch to verify, a verified one to approve, a submitted one to send back.
+        let reviewer = app
+            .user_with_roles(admin, "matrix-reviewer", &["reviewer"])
+            .await;
+        let mut submitted = Vec::new();
+        for i in [6, 7, 8] {
+            let (status, b) = app
+                .post(
+                    "/api/v1/batches",
+                    &analyst,
+                    json!({"method_id": method_of_ma, "analysis_ids": [analysis(i)]}),
+                )
+                .await;
+            assert_eq!(status, StatusCode::CREATED, "{b}");
+            let (status, b) = app
+                .put(
+                    &format!("/api/v1/batches/{}/results", id(&b)),
+                    &analyst,
+                    json!([{"analysis_id": analysis(i), "value": "3.5"}]),
+                )
+                .await;
+            assert_eq!(status, StatusCode::OK, "{b}");
+            let (status, b) = app
+                .post(
+                    &format!("/api/v1/batches/{}/submit", id(&b)),
+                    &analyst,
+                    json!({}),
+                )
+                .await;
+            assert_eq!(status, StatusCode::OK, "{b}");
+            submitted.push(id(&b));
+        }
+        let (status, b) = app
+            .post(
+                &format!("/api/v1/batches/{}/verify", submitted[1]),
+                &reviewer,
+                json!({"password": PASSWORD}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{b}");
         Fixture {
+            to_verify: submitted[0].clone(),
+            to_approve: submitted[1].clone(),
+            to_send_back: submitted[2].clone(),
+            to_retest: analysis(6),
             batch_id: id(&batch),
             batch_analysis: analysis(4),
             qc_id: id(&qc),
@@ -186,6 +241,7 @@ fn row(method: Method, template: &'static str, access: Access) -> Row {
         access,
         fresh_token: false,
         needs_font: false,
+        once: false,
     }
 }
 
@@ -204,6 +260,10 @@ impl Row {
     }
     fn needs_font(mut self) -> Row {
         self.needs_font = true;
+        self
+    }
+    fn once(mut self) -> Row {
+        self.once = true;
         self
     }
 }
@@ -281,7 +341,39 @@ pub fn table(f: &Fixture) -> Vec<Row> {
     ];
     rows.extend(intake_rows(f));
     rows.extend(analysis_rows(f));
+    rows.extend(review_rows(f));
     rows
+}
+
+/// The review routes: reviewers verify, signatories approve, either sends back and orders retests.
+fn review_rows(f: &Fixture) -> Vec<Row> {
+    use Access::*;
+    use Method as M;
+    const REVIEW: &[&str] = &["reviewer", "signatory"];
+    let sign = json!({"password": PASSWORD, "note": "checked against the instrument printout"});
+    vec![
+        row(M::GET, "/api/v1/review/queue", Roles(REVIEW)),
+        row(M::POST, "/api/v1/batches/{id}/verify", Roles(&["reviewer"]))
+            .path(format!("/api/v1/batches/{}/verify", f.to_verify))
+            .body(sign.clone()),
+        row(
+            M::POST,
+            "/api/v1/batches/{id}/approve",
+            Roles(&["signatory"]),
+        )
+        .path(format!("/api/v1/batches/{}/approve", f.to_approve))
+        .body(sign),
+        row(M::POST, "/api/v1/batches/{id}/send-back", Roles(REVIEW))
+            .path(format!("/api/v1/batches/{}/send-back", f.to_send_back))
+            .body(json!({"reason": "please re-check the calibration"}))
+            .once(),
+        row(M::POST, "/api/v1/analyses/{id}/retest", Roles(REVIEW))
+            .path(format!("/api/v1/analyses/{}/retest", f.to_retest))
+            .body(json!({"reason": "duplicate out of range"}))
+            .once(),
+        row(M::GET, "/api/v1/analyses/{id}/history", Roles(STAFF))
+            .path(format!("/api/v1/analyses/{}/history", f.to_retest)),
+    ]
 }
 
 /// The analysis routes: analysts write, staff read.
@@ -440,6 +532,7 @@ async fn every_route_refuses_who_it_must_and_serves_who_it_may() {
     let ci = std::env::var("CI").is_ok_and(|v| v == "true");
     let mut checked = 0;
     for r in &rows {
+        let mut served = false;
         let what = format!("{} {}", r.method, r.path);
         let anon = app.call_row(r, None).await;
         match r.access {
@@ -476,12 +569,19 @@ async fn every_route_refuses_who_it_must_and_serves_who_it_may() {
                     .is_some_and(|d| d.contains("CJK font"));
             if allowed && r.needs_font && no_font && !ci {
                 eprintln!("{what} as {role}: no CJK font here (503 accepted outside CI)");
+            } else if allowed && r.once && served {
+                assert_eq!(
+                    a.status,
+                    StatusCode::CONFLICT,
+                    "{what} as {role}: past the role check, refused by the state: {a:?}"
+                );
             } else if allowed {
                 // Every body of the table is valid, so an allowed call succeeds.
                 assert!(
                     a.status.is_success(),
                     "{what} as {role} should be allowed: {a:?}"
                 );
+                served = true;
             } else {
                 assert_eq!(
                     a.status,

@@ -217,6 +217,13 @@ pub async fn create(db: &Db, cfg: &Config, actor: &Actor, input: NewBatch) -> Ap
         submitted_at: None,
         submitted_by: None,
         version: 1,
+        verified_by: None,
+        verified_at: None,
+        approved_by: None,
+        approved_at: None,
+        send_back_reason: None,
+        send_back_by: None,
+        send_back_at: None,
     };
     b.clone().into_active_model().insert(&*tx).await?;
     // The analyses join the batch in the order of their samples.

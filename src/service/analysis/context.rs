@@ -3,7 +3,7 @@ use crate::domain::qc_rule::QcRule;
 use crate::domain::result_value::BelowStyle;
 use crate::entity::{
     analysis, analyte, app_user, batch, lab_profile, matrix, method, method_analyte, qc_reason,
-    qc_sample, result, sample,
+    qc_sample, result, sample, signature,
 };
 use crate::error::{AppError, AppResult};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
@@ -25,6 +25,8 @@ pub struct BatchCtx {
     pub qcs: Vec<qc_sample::Model>,
     pub results: Vec<result::Model>,
     pub reasons: Vec<qc_reason::Model>,
+    /// The batch's electronic signatures, oldest first.
+    pub signatures: Vec<signature::Model>,
     pub below_style: BelowStyle,
     index: Index,
 }
@@ -103,6 +105,12 @@ pub async fn load(conn: &impl ConnectionTrait, id: Uuid, lock: bool) -> AppResul
         .order_by_asc(qc_reason::Column::GivenAt)
         .all(conn)
         .await?;
+    let signatures = signature::Entity::find()
+        .filter(signature::Column::Entity.eq("batch"))
+        .filter(signature::Column::EntityId.eq(b.id))
+        .order_by_asc(signature::Column::SignedAt)
+        .all(conn)
+        .await?;
     let analyst = app_user::Entity::find_by_id(b.analyst_id)
         .one(conn)
         .await?
@@ -119,6 +127,7 @@ pub async fn load(conn: &impl ConnectionTrait, id: Uuid, lock: bool) -> AppResul
         qcs,
         results,
         reasons,
+        signatures,
         below_style,
         index: Index::default(),
     };

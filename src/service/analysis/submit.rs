@@ -150,6 +150,9 @@ pub async fn submit(db: &Db, actor: &Actor, id: Uuid, input: Submit) -> AppResul
         .map_err(AppError::Conflict)?;
     let mut errors = setup_errors(&ctx);
     for (i, a) in ctx.analyses.iter().enumerate() {
+        if a.status == AnalysisStatus::Superseded.as_str() {
+            continue;
+        }
         if ctx.result_of_analysis(a.id).is_none() {
             errors.push(FieldError::new(
                 format!("items[{i}]"),
@@ -241,6 +244,12 @@ pub async fn submit(db: &Db, actor: &Actor, id: Uuid, input: Submit) -> AppResul
             .exec(&*tx)
             .await?;
     }
+    analysis::Entity::update_many()
+        .col_expr(analysis::Column::Questioned, Expr::value(false))
+        .filter(analysis::Column::BatchId.eq(id))
+        .filter(analysis::Column::Questioned.eq(true))
+        .exec(&*tx)
+        .await?;
     let rows: Vec<qc_reason::ActiveModel> = given
         .iter()
         .map(|(e, text)| qc_reason::ActiveModel {
@@ -262,6 +271,10 @@ pub async fn submit(db: &Db, actor: &Actor, id: Uuid, input: Submit) -> AppResul
     am.qc_failed = Set(!failed.is_empty());
     am.submitted_at = Set(Some(now));
     am.submitted_by = Set(actor.user_id);
+    // A new submission answers the last send-back: its reason and questions are cleared.
+    am.send_back_reason = Set(None);
+    am.send_back_by = Set(None);
+    am.send_back_at = Set(None);
     am.version = Set(ctx.batch.version + 1);
     am.update(&*tx).await?;
     let reasons_audit: Vec<serde_json::Value> = given

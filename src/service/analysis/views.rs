@@ -75,6 +75,10 @@ pub struct ItemView {
     pub computed: bool,
     pub entered_by: Option<Uuid>,
     pub version: Option<i32>,
+    /// Named by the last send-back: the reviewer questions this value.
+    pub questioned: bool,
+    pub attempt: i32,
+    pub retest_of: Option<Uuid>,
 }
 
 /// One result of a QC sample.
@@ -123,6 +127,45 @@ pub struct ReasonView {
     pub given_at: DateTime<Utc>,
 }
 
+/// An electronic signature.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct SignatureView {
+    pub id: Uuid,
+    pub meaning: String,
+    pub user_id: Uuid,
+    pub username: String,
+    pub printed_name: String,
+    pub signed_at: DateTime<Utc>,
+    pub note: Option<String>,
+    pub content_hash: String,
+    pub record_version: i32,
+}
+
+impl From<&crate::entity::signature::Model> for SignatureView {
+    fn from(s: &crate::entity::signature::Model) -> SignatureView {
+        SignatureView {
+            id: s.id,
+            meaning: s.meaning.clone(),
+            user_id: s.user_id,
+            username: s.username.clone(),
+            printed_name: s.printed_name.clone(),
+            signed_at: s.signed_at,
+            note: s.note.clone(),
+            content_hash: s.content_hash.clone(),
+            record_version: s.record_version,
+        }
+    }
+}
+
+/// The last send-back of a batch, shown to the analyst until it is submitted again.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct SendBackView {
+    pub reason: String,
+    pub by: Option<Uuid>,
+    pub at: Option<DateTime<Utc>>,
+    pub analysis_ids: Vec<Uuid>,
+}
+
 /// The whole batch.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct BatchView {
@@ -145,6 +188,10 @@ pub struct BatchView {
     pub items: Vec<ItemView>,
     pub qc: Vec<QcView>,
     pub reasons: Vec<ReasonView>,
+    pub signatures: Vec<SignatureView>,
+    pub send_back: Option<SendBackView>,
+    pub verified_by: Option<Uuid>,
+    pub approved_by: Option<Uuid>,
 }
 
 fn inputs(r: &result::Model) -> Option<serde_json::Value> {
@@ -222,6 +269,9 @@ pub fn batch_view(ctx: &BatchCtx) -> BatchView {
                 computed: r.is_some_and(|r| r.computed),
                 entered_by: r.and_then(|r| r.entered_by),
                 version: r.map(|r| r.version),
+                questioned: a.questioned,
+                attempt: a.attempt,
+                retest_of: a.retest_of,
             }
         })
         .collect();
@@ -299,6 +349,24 @@ pub fn batch_view(ctx: &BatchCtx) -> BatchView {
                 given_at: r.given_at,
             })
             .collect(),
+        signatures: ctx.signatures.iter().map(SignatureView::from).collect(),
+        send_back: ctx
+            .batch
+            .send_back_reason
+            .as_ref()
+            .map(|reason| SendBackView {
+                reason: reason.clone(),
+                by: ctx.batch.send_back_by,
+                at: ctx.batch.send_back_at,
+                analysis_ids: ctx
+                    .analyses
+                    .iter()
+                    .filter(|a| a.questioned)
+                    .map(|a| a.id)
+                    .collect(),
+            }),
+        verified_by: ctx.batch.verified_by,
+        approved_by: ctx.batch.approved_by,
     }
 }
 

@@ -600,6 +600,7 @@ async fn insert_samples(
                 batch_id: Set(None),
                 batch_position: Set(None),
                 qc_failed: Set(false),
+                questioned: Set(false),
             });
             view_analyses.push(AnalysisBrief {
                 id,

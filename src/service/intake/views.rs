@@ -93,6 +93,8 @@ pub struct WorkOrderView {
     /// Number of samples by status.
     pub sample_counts: BTreeMap<String, u64>,
     pub samples_total: u64,
+    /// Every sample that was not rejected is completed (or reported): the order can be reported.
+    pub ready: bool,
 }
 
 impl WorkOrderView {
@@ -113,6 +115,15 @@ impl WorkOrderView {
             note: wo.note.clone(),
             created_at: wo.created_at,
             samples_total: counts.values().sum(),
+            ready: {
+                let done: u64 = ["completed", "reported", "disposed"]
+                    .iter()
+                    .filter_map(|k| counts.get(*k))
+                    .sum();
+                let rejected = counts.get("rejected").copied().unwrap_or(0);
+                let total: u64 = counts.values().sum();
+                total > rejected && done + rejected == total
+            },
             sample_counts: counts,
         }
     }

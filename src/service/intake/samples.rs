@@ -1,13 +1,14 @@
 //! Reading intake records: work orders, samples (filters, keyset pages), a sample's whole record,
 //! and the holding-time clocks. Client users see only their own client's records (others are 404).
 use super::views::{
-    AnalysisView, ContainerView, CustodyView, SampleDetail, SampleSummary, WorkOrderView,
+    AnalysisView, ApprovedResult, ContainerView, CustodyView, SampleDetail, SampleSummary,
+    WorkOrderView,
 };
 use crate::db::Db;
 use crate::domain::state::{AnalysisStatus, SampleStatus};
 use crate::domain::time;
 use crate::entity::{
-    analysis, analyte, client, custody_event, method, method_analyte, project, sample,
+    analysis, analyte, client, custody_event, method, method_analyte, project, result, sample,
     sample_container, work_order,
 };
 use crate::error::{AppError, AppResult};
@@ -388,6 +389,18 @@ pub async fn analysis_views(db: &Db, rows: &[analysis::Model]) -> AppResult<Vec<
         .into_iter()
         .map(|a| (a.id, a))
         .collect();
+    let approved: Vec<Uuid> = rows
+        .iter()
+        .filter(|a| a.status == AnalysisStatus::Approved.as_str())
+        .map(|a| a.id)
+        .collect();
+    let results: HashMap<Uuid, result::Model> = result::Entity::find()
+        .filter(result::Column::AnalysisId.is_in(approved))
+        .all(&db.conn)
+        .await?
+        .into_iter()
+        .filter_map(|r| Some((r.analysis_id?, r)))
+        .collect();
     let now = Utc::now();
     Ok(rows
         .iter()
@@ -414,6 +427,15 @@ pub async fn analysis_views(db: &Db, rows: &[analysis::Model]) -> AppResult<Vec<
                     || a.due_at.is_some_and(|d| d < now && a.status == "pending"),
                 attempt: a.attempt,
                 retest_of: a.retest_of,
+                result: results.get(&a.id).map(|r| ApprovedResult {
+                    value: r.value.clone(),
+                    final_value: r.final_value.clone(),
+                    reported: r.reported.clone(),
+                    unit: r.unit.clone(),
+                    mdl: r.mdl.clone(),
+                    below_mdl: r.below_mdl,
+                    analysed_at: r.analysed_at,
+                }),
             }
         })
         .collect())

@@ -179,6 +179,21 @@ pub struct AnalysisView {
     pub holding_exceeded: bool,
     pub attempt: i32,
     pub retest_of: Option<Uuid>,
+    /// The result, once approved (before that it is the lab's working data).
+    pub result: Option<ApprovedResult>,
+}
+
+/// An approved result as a sample shows it: exactly as entered, computed and reported.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct ApprovedResult {
+    pub value: String,
+    #[serde(rename = "final")]
+    pub final_value: Option<String>,
+    pub reported: String,
+    pub unit: String,
+    pub mdl: Option<String>,
+    pub below_mdl: bool,
+    pub analysed_at: DateTime<Utc>,
 }
 
 /// A sample as the list shows it.

@@ -4,7 +4,7 @@ use super::context::{self, BatchCtx};
 use super::derived::{compute_sums, dry_matter};
 use super::evaluate::{evaluations, failed_analytes};
 use super::row::{check_row, Env, RowOutcome, Target};
-use super::store::{audit_row, update_analyses, write_results};
+use super::store::{audit_row, audit_table, update_analyses, write_results, AuditRow};
 pub use super::store::{set_flag, version_bump};
 use super::views::{batch_view, BatchView};
 use crate::config::Config;
@@ -175,7 +175,7 @@ pub async fn apply(
     let mut seen: HashSet<Target> = HashSet::new();
     let mut stale: Vec<Target> = Vec::new();
     let mut written: Vec<result::Model> = Vec::new();
-    let mut before: Vec<serde_json::Value> = Vec::new();
+    let mut before: Vec<AuditRow> = Vec::new();
     let env = Env {
         ctx: &ctx,
         formula,
@@ -253,7 +253,7 @@ pub async fn apply(
     // QC evaluation flags the batch and the analyses of each failed analyte.
     let failed = failed_analytes(&evaluations(&ctx));
     set_flag(tx, &mut ctx, |a| failed.contains(&a.method_analyte_id)).await?;
-    let after: Vec<serde_json::Value> = all.iter().map(|r| audit_row(&ctx, r)).collect();
+    let after: Vec<AuditRow> = all.iter().map(|r| audit_row(&ctx, r)).collect();
     let mut am = ctx.batch.clone().into_active_model();
     am.qc_failed = sea_orm::ActiveValue::Set(!failed.is_empty());
     am.version = sea_orm::ActiveValue::Set(ctx.batch.version + 1);
@@ -265,8 +265,8 @@ pub async fn apply(
             action,
             entity: "batch",
             entity_id: ctx.batch.id.to_string(),
-            before: (!before.is_empty()).then(|| serde_json::Value::Array(before).to_string()),
-            after: Some(serde_json::Value::Array(after).to_string()),
+            before: (!before.is_empty()).then(|| audit_table(&before)),
+            after: Some(audit_table(&after)),
             reason: None,
         }],
     )

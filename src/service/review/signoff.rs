@@ -81,18 +81,19 @@ pub async fn may_sign(
     ))
 }
 
-/// The SHA-256 of what a signature signs: the batch's identity and version, every result (value,
-/// final, reported, flags), every QC evaluation and every failure reason, as canonical JSON.
+/// The SHA-256 of what a signature signs: the batch's identity, every result (value, final,
+/// reported, flags, row version), every QC evaluation and every failure reason, as canonical JSON.
+/// Workflow state (the batch's version and status) is left out, so a verification and the approval
+/// of unchanged data carry the same hash; the signature records the batch version beside it.
 pub fn content_hash(ctx: &BatchCtx) -> String {
     let v = batch_view(ctx);
     let content = json!({
         "batch": v.id,
         "number": v.number,
-        "version": v.version,
         "method": v.method_code,
         "items": v.items.iter().map(|i| json!({
             "analysis_id": i.analysis_id, "lab_id": i.lab_id, "analyte": i.analyte_code,
-            "status": i.status, "value": i.value, "dilution_factor": i.dilution_factor,
+            "value": i.value, "dilution_factor": i.dilution_factor,
             "final": i.final_value, "reported": i.reported, "flags": i.flags,
             "analysed_at": i.analysed_at, "version": i.version,
         })).collect::<Vec<_>>(),

@@ -18,6 +18,8 @@ pub use results::{results, ResultsOptions, ResultsReport};
 use sea_orm::{ConnectionTrait, Database};
 use serde_json::{json, Value as JsonValue};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 const ADMIN_PASSWORD: &str = "bench-admin-password-0001";
@@ -299,6 +301,43 @@ impl Http {
             )
             .await?;
         Ok((client_id, project["id"].clone()))
+    }
+
+    /// Receives every sample (`POST /api/v1/samples/{id}/receive`, condition good), `concurrency`
+    /// requests at a time.
+    async fn receive_all(
+        &self,
+        token: &str,
+        ids: Vec<String>,
+        received_at: &str,
+        concurrency: usize,
+    ) -> Result<(), String> {
+        let ids = Arc::new(ids);
+        let next = Arc::new(AtomicUsize::new(0));
+        let body = Arc::new(json!({"received_at": received_at, "condition_ok": true}));
+        let mut workers = Vec::new();
+        for _ in 0..concurrency.max(1) {
+            let (http, token) = (self.clone(), token.to_string());
+            let (ids, next, body) = (ids.clone(), next.clone(), body.clone());
+            workers.push(tokio::spawn(async move {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(id) = ids.get(i) else {
+                        return Ok::<(), String>(());
+                    };
+                    let path = format!("/api/v1/samples/{id}/receive");
+                    http.expect(200, reqwest::Method::POST, &path, Some(&token), Some(&body))
+                        .await?;
+                    if (i + 1) % 2000 == 0 {
+                        eprintln!("egret bench: {} samples received …", i + 1);
+                    }
+                }
+            }));
+        }
+        for w in workers {
+            w.await.map_err(|e| format!("receipt worker: {e}"))??;
+        }
+        Ok(())
     }
 
     /// `GET /api/v1/audit/verify` (as the admin): the chain must be intact with nothing unsealed.

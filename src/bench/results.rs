@@ -12,8 +12,6 @@ use chrono::{Duration as Hours, SecondsFormat, Utc};
 use reqwest::Method;
 use serde_json::{json, Value as JsonValue};
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Samples per work order (the registration limit is higher; labs send smaller ones).
@@ -333,39 +331,6 @@ fn batch_csv(
     Ok((csv.into_bytes(), list.len()))
 }
 
-/// Receives every sample, `RECEIVE_CONCURRENCY` requests at a time.
-async fn receive_all(http: &Http, token: &str, ids: Vec<String>) -> Result<(), String> {
-    let ids = Arc::new(ids);
-    let next = Arc::new(AtomicUsize::new(0));
-    let body = Arc::new(json!({
-        "received_at": (Utc::now() - Hours::days(3)).to_rfc3339_opts(SecondsFormat::Secs, true),
-        "condition_ok": true,
-    }));
-    let mut workers = Vec::new();
-    for _ in 0..RECEIVE_CONCURRENCY {
-        let (http, token) = (http.clone(), token.to_string());
-        let (ids, next, body) = (ids.clone(), next.clone(), body.clone());
-        workers.push(tokio::spawn(async move {
-            loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(id) = ids.get(i) else {
-                    return Ok::<(), String>(());
-                };
-                let path = format!("/api/v1/samples/{id}/receive");
-                http.expect(200, Method::POST, &path, Some(&token), Some(&body))
-                    .await?;
-                if (i + 1) % 2000 == 0 {
-                    eprintln!("egret bench: {} samples received …", i + 1);
-                }
-            }
-        }));
-    }
-    for w in workers {
-        w.await.map_err(|e| format!("receipt worker: {e}"))??;
-    }
-    Ok(())
-}
-
 async fn drive(
     egret: &Egret,
     opts: &ResultsOptions,
@@ -461,7 +426,9 @@ async fn drive(
     // ---- Receipt, concurrently. ----
     eprintln!("egret bench: receiving {samples} samples ({RECEIVE_CONCURRENCY} at a time) …");
     let started = Instant::now();
-    receive_all(http, &tech, sample_ids).await?;
+    let received_at = (Utc::now() - Hours::days(3)).to_rfc3339_opts(SecondsFormat::Secs, true);
+    http.receive_all(&tech, sample_ids, &received_at, RECEIVE_CONCURRENCY)
+        .await?;
     let receive = started.elapsed();
     let work = http
         .expect(
@@ -557,6 +524,10 @@ async fn drive(
         answers.push(bytes);
     }
     let total = started.elapsed();
+    eprintln!(
+        "egret bench: imports done in {:.3} s; checking every batch …",
+        total.as_secs_f64()
+    );
 
     // ---- Checks (untimed). ----
     let mut stored = 0;

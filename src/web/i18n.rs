@@ -1,6 +1,7 @@
 //! Interface texts in Chinese (default) and English.
 mod analysis;
 mod intake;
+mod review;
 
 /// The language of a page and its texts.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -27,6 +28,7 @@ impl Tr {
             .iter()
             .chain(intake::TEXTS)
             .chain(analysis::TEXTS)
+            .chain(review::TEXTS)
             .find(|(k, _, _)| *k == key)
         {
             Some((_, zh, en)) => {
@@ -366,6 +368,7 @@ mod tests {
             .iter()
             .chain(intake::TEXTS)
             .chain(analysis::TEXTS)
+            .chain(review::TEXTS)
             .collect();
         for (i, (key, zh, en)) in all.iter().enumerate() {
             assert!(!zh.is_empty() && !en.is_empty(), "{key} lacks a text");

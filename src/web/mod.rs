@@ -4,6 +4,7 @@ pub mod analysis;
 pub mod catalogue;
 pub mod i18n;
 pub mod intake;
+pub mod review;
 pub mod session;
 
 use crate::auth::csrf::Csrf;
@@ -25,6 +26,7 @@ pub fn routes() -> Vec<Route> {
     r.extend(catalogue::routes());
     r.extend(intake::routes());
     r.extend(analysis::routes());
+    r.extend(review::routes());
     r
 }
 
@@ -92,6 +94,13 @@ impl Layout {
                     href: "/batches",
                     label: tr.t("nav.batches"),
                     active: section == "batches",
+                });
+            }
+            if u.roles.any(review::REVIEW) {
+                nav.push(NavItem {
+                    href: "/review",
+                    label: tr.t("nav.review"),
+                    active: section == "review",
                 });
             }
             if u.has(Role::Analyst) {

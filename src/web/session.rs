@@ -263,6 +263,14 @@ async fn home(state: &State<AppState>, user: WebUser, csrf: Csrf) -> PageResult<
                 .await
                 .map_err(with_user(&user))?;
             panels.push(panel);
+        } else if matches!(role, Role::Reviewer | Role::Signatory) {
+            // One review panel for both roles: the queue holds each step the user signs.
+            if user.has(role) && !(role == Role::Signatory && user.has(Role::Reviewer)) {
+                let panel = super::review::home_panel(state, tr, &user)
+                    .await
+                    .map_err(with_user(&user))?;
+                panels.push(panel);
+            }
         } else if user.has(role) && role != Role::Technician {
             panels.push(Panel {
                 title: tr.t(key),

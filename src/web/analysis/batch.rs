@@ -11,15 +11,19 @@ use crate::service::analysis::profiles;
 use crate::service::analysis::BatchView;
 use crate::state::AppState;
 use crate::web::intake::{Badge, Choice};
+use crate::web::review::{self, ReviewBox, ReviewForm};
 use crate::web::{with_user, FormErrors, Layout, PageResult};
 use askama::Template;
 use askama_web::WebTemplate;
+use rocket::form::Form;
+use rocket::http::Status;
 use rocket::request::FlashMessage;
-use rocket::{get, routes, Route, State};
+use rocket::response::{Flash, Redirect};
+use rocket::{get, post, routes, Route, State};
 use uuid::Uuid;
 
 pub fn routes() -> Vec<Route> {
-    routes![page]
+    routes![page, review_form]
 }
 
 pub struct Head {
@@ -105,6 +109,8 @@ pub struct BatchPage {
     pub submit_errors: Vec<String>,
     pub profiles: Vec<Choice>,
     pub import_errors: Vec<CsvError>,
+    /// Signatures, the send-back banner and the review box (`web::review`).
+    pub rv: ReviewBox,
 }
 
 impl BatchPage {
@@ -235,6 +241,7 @@ pub async fn batch_page(
             .map(|i| input_label(&i.name, i.unit.as_deref()))
             .collect(),
     });
+    let rv = review::review_box(state, user, &b, tr).await?;
     let mut layout = layout;
     layout.title = b.number.clone();
     Ok(BatchPage {
@@ -266,6 +273,7 @@ pub async fn batch_page(
         submit_errors: vec![],
         profiles,
         import_errors: vec![],
+        rv,
     })
 }
 
@@ -295,4 +303,27 @@ async fn page(
     user.require(READ).map_err(with_user(&user))?;
     let id = super::parse_id("batch", id).map_err(with_user(&user))?;
     load(state, &user, &csrf, id, flash).await
+}
+
+/// The review forms (verify, approve, send-back, retest; `web::review` does the work): a refusal
+/// answers this page with the errors in its review box.
+#[post("/batches/<id>/review/<step>", data = "<form>")]
+async fn review_form(
+    state: &State<AppState>,
+    user: WebUser,
+    csrf: Csrf,
+    id: &str,
+    step: &str,
+    form: Form<ReviewForm>,
+) -> PageResult<Result<Flash<Redirect>, (Status, BatchPage)>> {
+    let id = super::parse_id("batch", id).map_err(with_user(&user))?;
+    match review::act(state, &user, &csrf, id, step, &form).await? {
+        Ok(done) => Ok(Ok(done)),
+        Err(refused) => {
+            let mut page = load(state, &user, &csrf, id, None).await?;
+            let status = refused.status;
+            page.rv.refused(refused);
+            Ok(Err((status, page)))
+        }
+    }
 }

@@ -56,6 +56,8 @@ pub struct ContainerRow {
 }
 
 pub struct AnalysisRow {
+    pub id: Uuid,
+    pub attempt: i32,
     pub method_code: String,
     pub analyte: String,
     pub unit: String,
@@ -152,6 +154,10 @@ pub struct SamplePage {
     pub can_edit_field: bool,
     pub field_errors: FormErrors,
     pub field_reason: String,
+    /// Staff link each analysis to the history of its attempts.
+    pub history_links: bool,
+    /// The sample's life from the audit trail, for the roles that read it.
+    pub life: Option<Vec<crate::web::review::LifeRow>>,
 }
 
 impl SamplePage {
@@ -220,6 +226,8 @@ async fn build(
         .map(|a| {
             let running = matches!(a.status, AnalysisStatus::Pending | AnalysisStatus::InBatch);
             AnalysisRow {
+                id: a.id,
+                attempt: a.attempt,
                 method_code: a.method_code.clone(),
                 analyte: tr.pick(&a.analyte_name_zh, &a.analyte_name_en).to_string(),
                 unit: a.unit.clone(),
@@ -269,6 +277,19 @@ async fn build(
             .collect(),
         ..ReceiveForm::default()
     };
+    let life = if user.roles.any(crate::web::review::LIFE_READ) {
+        let names = d
+            .analyses
+            .iter()
+            .map(|a| {
+                let name = tr.pick(&a.analyte_name_zh, &a.analyte_name_en);
+                (a.id.to_string(), format!("{name} ({})", a.method_code))
+            })
+            .collect();
+        Some(crate::web::review::sample_life(state, tr, id, &names).await?)
+    } else {
+        None
+    };
     let mut layout = layout;
     layout.title = s.lab_id.clone();
     let s_status = s.status;
@@ -303,6 +324,8 @@ async fn build(
             ),
         field_errors: FormErrors::default(),
         field_reason: String::new(),
+        history_links: user.roles.any(crate::domain::role::Role::STAFF),
+        life,
     })
 }
 

@@ -15,8 +15,8 @@ use serde_json::{json, Value};
 use std::str::FromStr;
 
 mod bad_input;
-mod concurrency;
 mod batches;
+mod concurrency;
 mod import;
 mod qc;
 mod results;

@@ -16,9 +16,24 @@ pub fn version_bump() -> sea_orm::sea_query::SimpleExpr {
 
 /// The columns of a result in the audit trail, in the order of [`AuditRow`].
 pub(super) const AUDIT_COLUMNS: [&str; 18] = [
-    "target", "id", "analyte", "value", "inputs", "dilution_factor", "final", "reported", "unit",
-    "mdl", "analysed_at", "spike_amount", "certified_value", "certified_min", "certified_max",
-    "qualifier", "comment", "version",
+    "target",
+    "id",
+    "analyte",
+    "value",
+    "inputs",
+    "dilution_factor",
+    "final",
+    "reported",
+    "unit",
+    "mdl",
+    "analysed_at",
+    "spike_amount",
+    "certified_value",
+    "certified_min",
+    "certified_max",
+    "qualifier",
+    "comment",
+    "version",
 ];
 
 /// One result as the audit trail keeps it: a row of a table whose columns are [`AUDIT_COLUMNS`]

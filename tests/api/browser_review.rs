@@ -343,6 +343,9 @@ async fn steps(b: &Client, base: &str, ids: &Ids) {
         .await
         .expect("the sample page");
     wait_contains(b, "#sample-status", "已完成").await;
+    // Approved results show with the sample, as reported.
+    let analyses = wait_contains(b, "#analyses", "35.6").await;
+    assert!(analyses.contains("0.205"), "{analyses}");
     let life = wait_contains(b, "#life", "批准").await;
     for phrase in [
         "登记",

@@ -195,6 +195,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("sample.analyses", "检测项目", "Analyses"),
     ("sample.due", "保存期限", "Holding time ends"),
     ("sample.time_left", "剩余时间", "Time left"),
+    ("sample.reported", "报告值（已批准）", "Reported (approved)"),
     ("sample.no_holding", "无保存时限", "no holding time"),
     ("sample.holding_exceeded", "超过保存时限", "holding time exceeded"),
     ("sample.timeline", "流转记录", "Chain of custody"),

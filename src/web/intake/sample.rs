@@ -66,6 +66,8 @@ pub struct AnalysisRow {
     pub due: String,
     pub left: Option<Badge>,
     pub exceeded: bool,
+    /// The reported text of an approved result (empty before approval).
+    pub reported: String,
 }
 
 pub struct EventRow {
@@ -236,6 +238,11 @@ async fn build(
                 due: a.due_at.map(|t| local_time(t, tz)).unwrap_or_default(),
                 left: a.due_at.filter(|_| running).map(|t| time_left(tr, t, now)),
                 exceeded: a.holding_exceeded,
+                reported: a
+                    .result
+                    .as_ref()
+                    .map(|r| r.reported.clone())
+                    .unwrap_or_default(),
             }
         })
         .collect();

@@ -164,17 +164,34 @@ pub(super) fn check_row(
         ));
         return None;
     }
-    let (ma_id, sample_id, qc) = match target {
-        Target::Analysis(a) => {
-            let x = env.ctx.analysis(a).expect("found above");
-            (x.method_analyte_id, Some(x.sample_id), None)
-        }
-        Target::Qc(q, m) => {
-            let qc = env.ctx.qcs.iter().find(|x| x.id == q).expect("found above");
-            (m, qc.of_sample_id, Some(qc.clone()))
-        }
+    // The target was resolved above against this batch; a miss here would be a bug, answered as
+    // a field error rather than a panic.
+    let resolved = match target {
+        Target::Analysis(a) => env
+            .ctx
+            .analysis(a)
+            .map(|x| (x.method_analyte_id, Some(x.sample_id), None)),
+        Target::Qc(q, m) => env
+            .ctx
+            .qcs
+            .iter()
+            .find(|x| x.id == q)
+            .map(|qc| (m, qc.of_sample_id, Some(qc.clone()))),
     };
-    let ma = env.ctx.ma(ma_id).expect("batch analyte").clone();
+    let Some((ma_id, sample_id, qc)) = resolved else {
+        errors.push(FieldError::new(
+            at.field("analysis_id"),
+            "is not in this batch",
+        ));
+        return None;
+    };
+    let Some(ma) = env.ctx.ma(ma_id).cloned() else {
+        errors.push(FieldError::new(
+            at.field("method_analyte_id"),
+            "is not an analyte of this batch",
+        ));
+        return None;
+    };
     let existing = match target {
         Target::Analysis(a) => env.ctx.result_of_analysis(a),
         Target::Qc(q, m) => env.ctx.result_of_qc(q, m),

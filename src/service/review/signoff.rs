@@ -18,7 +18,7 @@ use crate::service::check::optional;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
-    QueryFilter,
+    QueryFilter, QuerySelect,
 };
 use serde::Deserialize;
 use serde_json::json;
@@ -43,16 +43,22 @@ pub struct Sign {
 /// trail, and the recorded enterer of each current result.
 pub async fn enterers(conn: &impl ConnectionTrait, ctx: &BatchCtx) -> AppResult<HashSet<Uuid>> {
     let mut out: HashSet<Uuid> = ctx.results.iter().filter_map(|r| r.entered_by).collect();
-    let events = audit_event::Entity::find()
+    // Only the user column: the events themselves hold every row of a save and can be large.
+    let users: Vec<Option<String>> = audit_event::Entity::find()
+        .select_only()
+        .column(audit_event::Column::UserId)
+        .distinct()
         .filter(audit_event::Column::Entity.eq("batch"))
         .filter(audit_event::Column::EntityId.eq(ctx.batch.id.to_string()))
         .filter(audit_event::Column::Action.is_in(["batch.results", "batch.import"]))
+        .into_tuple()
         .all(conn)
         .await?;
     out.extend(
-        events
+        users
             .into_iter()
-            .filter_map(|e| e.user_id.and_then(|u| Uuid::parse_str(&u).ok())),
+            .flatten()
+            .filter_map(|u| Uuid::parse_str(&u).ok()),
     );
     Ok(out)
 }

@@ -78,6 +78,7 @@ pub async fn prepare(figment: Figment) -> Result<Prepared, String> {
         })
         .mount("/api/v1", api::routes())
         .mount("/", rocket::routes![api::system::health])
+        .mount("/", api::reports::public_routes())
         .mount("/", web::routes())
         .register("/api", api::catchers())
         .register("/", web::catchers())

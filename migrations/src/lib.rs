@@ -6,6 +6,7 @@ mod m0002_catalogue_seed;
 mod m0003_intake;
 mod m0004_analysis;
 mod m0005_review;
+mod m0006_reports;
 pub mod sql;
 
 /// Every migration of Egret, in order.
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0003_intake::Migration),
             Box::new(m0004_analysis::Migration),
             Box::new(m0005_review::Migration),
+            Box::new(m0006_reports::Migration),
         ]
     }
 }

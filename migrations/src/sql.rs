@@ -5,7 +5,7 @@ use sea_orm_migration::SchemaManager;
 /// Replace the type placeholders of `sql` for `backend`.
 ///
 /// `{uuid}` UUID column, `{ts}` timestamp with time zone, `{bool}` boolean,
-/// `{seq_pk}` auto-increasing 64-bit primary key, `{bigint}` 64-bit integer.
+/// `{seq_pk}` auto-increasing 64-bit primary key, `{bigint}` 64-bit integer, `{blob}` bytes.
 pub fn render(sql: &str, backend: DbBackend) -> String {
     let pg = matches!(backend, DbBackend::Postgres);
     sql.replace("{uuid}", if pg { "UUID" } else { "BLOB" })
@@ -20,6 +20,7 @@ pub fn render(sql: &str, backend: DbBackend) -> String {
             },
         )
         .replace("{bigint}", if pg { "BIGINT" } else { "INTEGER" })
+        .replace("{blob}", if pg { "BYTEA" } else { "BLOB" })
 }
 
 /// Run each `;`-terminated statement of `sql` (rendered for the backend) in order.

@@ -6,6 +6,7 @@ pub mod clients;
 pub mod intake;
 pub mod json;
 pub mod openapi;
+pub mod reports;
 pub mod review;
 pub mod system;
 pub mod users;
@@ -44,6 +45,7 @@ pub fn routes() -> Vec<Route> {
     r.extend(intake::routes());
     r.extend(analysis::routes());
     r.extend(review::routes());
+    r.extend(reports::routes());
     r.extend(clients::routes());
     r.extend(system::routes());
     r.extend(openapi::routes());

@@ -41,6 +41,10 @@ impl Modify for BearerAuth {
         super::analysis::list_profiles, super::analysis::create_profile, super::analysis::update_profile,
         super::review::review_queue, super::review::verify, super::review::approve, super::review::send_back,
         super::review::retest_analysis, super::review::analysis_history,
+        super::reports::draft, super::reports::issue, super::reports::amend, super::reports::discard,
+        super::reports::list, super::reports::get_report, super::reports::report_pdf,
+        super::reports::results_csv, super::reports::results_xlsx, super::reports::portal_orders,
+        super::reports::verify_json, super::reports::verify_pdf,
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError))
 )]

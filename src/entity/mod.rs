@@ -20,6 +20,8 @@ pub mod package_item;
 pub mod project;
 pub mod qc_reason;
 pub mod qc_sample;
+pub mod report;
+pub mod report_sample;
 pub mod result;
 pub mod sample;
 pub mod sample_container;

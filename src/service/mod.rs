@@ -15,5 +15,6 @@ pub mod methods;
 pub mod page;
 pub mod patch;
 pub mod points;
+pub mod reports;
 pub mod review;
 pub mod users;

@@ -1,6 +1,23 @@
 //! Judging results against environmental quality standards: GB 36600, GB 15618, GB/T 14848, GB 3838.
+use classes::Scheme;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+use std::str::FromStr;
+
+mod classes;
+mod farmland;
+mod groundwater;
+mod soil;
+mod summary;
+mod surface;
+#[cfg(test)]
+mod test_rows;
+mod units;
+
+const GB36600: &str = "GB36600-2018";
+const GB15618: &str = "GB15618-2018";
+const GBT14848: &str = "GBT14848-2017";
+const GB3838: &str = "GB3838-2002";
 
 /// One row of `standard_limit`, as it stood when a result was judged (kept with the report).
 /// Numbers are exact decimal text as printed in the standard.
@@ -113,15 +130,64 @@ pub struct Summary {
 /// Judges one result against `standard`'s limit rows for its analyte (every row of that
 /// standard × analyte; the function picks the applicable ones). `None` when there are no rows.
 pub fn evaluate(
-    _standard: &str,
-    _input: &Input<'_>,
-    _limits: &[LimitRow],
-    _ctx: &Context,
+    standard: &str,
+    input: &Input<'_>,
+    limits: &[LimitRow],
+    ctx: &Context,
 ) -> Option<Verdict> {
-    None
+    if limits.is_empty() {
+        return None;
+    }
+    match standard {
+        GB36600 => Some(soil::gb36600(input, limits, ctx)),
+        GB15618 => Some(farmland::gb15618(input, limits, ctx)),
+        GBT14848 => Some(classes::evaluate(Scheme::Groundwater, input, limits, ctx)),
+        GB3838 => Some(classes::evaluate(Scheme::Surface, input, limits, ctx)),
+        _ => None,
+    }
 }
 
 /// Sums up one sample's verdicts against `standard`. `None` when nothing was judged.
-pub fn summarise(_standard: &str, _judged: &[(Named, &Verdict)]) -> Option<Summary> {
-    None
+pub fn summarise(standard: &str, judged: &[(Named, &Verdict)]) -> Option<Summary> {
+    summary::summarise(standard, judged)
+}
+
+/// A limit number as printed (`"0.3"`, `"1.50"`); empty → `None`; anything else is a note.
+fn limit_number(text: Option<&str>, what: &str) -> Result<Option<Decimal>, String> {
+    match text.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(t) => Decimal::from_str(t)
+            .map(Some)
+            .map_err(|_| format!("{what} '{t}' in the limit table is not a number: not compared")),
+    }
+}
+
+/// `notes` joined for `Verdict::note`, or `None` when there are none.
+fn join_notes(notes: Vec<String>) -> Option<String> {
+    if notes.is_empty() {
+        None
+    } else {
+        Some(notes.join("; "))
+    }
+}
+
+/// A verdict that judges nothing; `note` says why.
+fn not_judged(
+    standard: &str,
+    limits: Vec<LimitRow>,
+    mut notes: Vec<String>,
+    why: String,
+) -> Verdict {
+    notes.push(why);
+    Verdict {
+        standard: standard.to_string(),
+        outcome: Outcome::NotJudged,
+        class: None,
+        exceeds: false,
+        classifiable: false,
+        label_zh: "未评价".to_string(),
+        label_en: "not judged".to_string(),
+        limits,
+        note: join_notes(notes),
+    }
 }

@@ -35,6 +35,9 @@ pub struct Config {
     pub label_width_mm: f32,
     #[serde(default = "default_label_height")]
     pub label_height_mm: f32,
+    /// Folder of the test-report template (`default.toml`); without the file the built-in one is used.
+    #[serde(default = "default_reports_dir")]
+    pub reports_dir: PathBuf,
 }
 
 fn default_database_url() -> String {
@@ -63,6 +66,9 @@ fn default_label_width() -> f32 {
 }
 fn default_label_height() -> f32 {
     30.0
+}
+fn default_reports_dir() -> PathBuf {
+    PathBuf::from("reports")
 }
 fn default_timezone() -> String {
     "Asia/Shanghai".into()
@@ -163,6 +169,9 @@ impl Config {
         }
         // Finds and parses the process-wide CJK font (see `report::font`).
         crate::report::font::configure(self.report_font.as_deref())?;
+        // Reads the report template once (see `report::template`); a broken one stops start-up.
+        crate::report::template::configure(&self.reports_dir)
+            .map_err(|e| format!("invalid setting reports_dir (EGRET_REPORTS_DIR): {e}"))?;
         Ok(())
     }
 

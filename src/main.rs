@@ -1,4 +1,4 @@
-//! The `egret` command: serve (default), migrate, user add, audit verify, bench intake|results.
+//! The `egret` command: serve (default), migrate, demo, user add, audit verify, bench intake|results.
 use clap::{Parser, Subcommand};
 use egret::config::{self, Config};
 use egret::domain::role::Role;
@@ -19,7 +19,15 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Start the web server (the default).
-    Serve,
+    Serve {
+        /// On an empty database (no work orders, no clients), seed the demo lab once listening.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Seed a demo lab (people, clients, work orders in every stage, issued and amended
+    /// reports) into the configured database through the HTTP API; refuses a database that has
+    /// work orders.
+    Demo,
     /// Create or upgrade the database schema and seed the reference catalogue, then exit.
     Migrate,
     /// Manage users.
@@ -113,7 +121,9 @@ async fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging(match cli.command {
         // The benchmark prints its own table; request lines would only interleave with it.
-        Some(Command::Bench { .. }) => "warn,rocket=error,_=error,sea_orm=warn,sqlx=warn",
+        Some(Command::Bench { .. } | Command::Demo) => {
+            "warn,rocket=error,_=error,sea_orm=warn,sqlx=warn"
+        }
         _ => "info,rocket=error,_=error,sea_orm=warn,sqlx=warn",
     });
     let figment = config::figment();
@@ -121,8 +131,9 @@ async fn main() -> ExitCode {
         Ok(c) => c,
         Err(e) => return fail(e),
     };
-    match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => serve(figment).await,
+    match cli.command.unwrap_or(Command::Serve { demo: false }) {
+        Command::Serve { demo } => serve(figment, demo).await,
+        Command::Demo => demo(figment).await,
         Command::Migrate => match egret::open_database(&cfg).await {
             Ok(_) => {
                 println!(
@@ -262,18 +273,38 @@ fn read_password() -> Result<String, String> {
     Ok(pw)
 }
 
-async fn serve(figment: rocket::figment::Figment) -> ExitCode {
+fn announce_admin_password(pw: &str) {
+    println!("============================================================");
+    println!(" Egret created the user 'admin' with this password:");
+    println!("     {pw}");
+    println!(" It is shown only this once. Sign in and change it.");
+    println!("============================================================");
+}
+
+async fn demo(figment: rocket::figment::Figment) -> ExitCode {
+    match egret::demo::run(figment, announce_admin_password).await {
+        Ok((summary, admin, sign_in)) => {
+            println!("{}", summary.text(&admin, &sign_in));
+            println!("Start the server with `egret serve` to look around.");
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(e),
+    }
+}
+
+async fn serve(figment: rocket::figment::Figment, demo: bool) -> ExitCode {
     let prepared = match egret::prepare(figment).await {
         Ok(p) => p,
         Err(e) => return fail(e),
     };
     if let Some(pw) = &prepared.generated_admin_password {
-        println!("============================================================");
-        println!(" Egret created the user 'admin' with this password:");
-        println!("     {pw}");
-        println!(" It is shown only this once. Sign in and change it.");
-        println!("============================================================");
+        announce_admin_password(pw);
     }
+    let prepared = if demo {
+        egret::demo::on_serve(prepared).await
+    } else {
+        prepared
+    };
     let rocket = match prepared.rocket.ignite().await {
         Ok(r) => r,
         Err(e) => return fail(format!("cannot start: {e}")),

@@ -7,7 +7,7 @@
 //! Only loopback traffic; every loop is bounded. Fresh databases are removed afterwards (a temporary
 //! SQLite folder, or `egret_bench_<uuid>` databases created and dropped on the PostgreSQL server).
 //! This module holds what the benchmarks share: fresh databases and their cleanup, Egret spawned in
-//! this process on a free port, HTTP helpers, and users.
+//! this process on a free port ([`crate::loopback`]), set-up calls over HTTP, and users.
 pub mod intake;
 mod plain;
 pub mod results;
@@ -160,98 +160,18 @@ impl Run {
     }
 }
 
-/// Loopback HTTP to the Egret under test.
+/// Loopback HTTP to the Egret under test: [`crate::loopback::Http`] and the benchmarks' set-up calls.
 #[derive(Clone)]
-struct Http {
-    client: reqwest::Client,
-    base: String,
+struct Http(crate::loopback::Http);
+
+impl std::ops::Deref for Http {
+    type Target = crate::loopback::Http;
+    fn deref(&self) -> &crate::loopback::Http {
+        &self.0
+    }
 }
 
 impl Http {
-    fn new(port: u16) -> Result<Http, String> {
-        Ok(Http {
-            client: reqwest::Client::builder()
-                .no_proxy()
-                .timeout(Duration::from_secs(900))
-                .build()
-                .map_err(|e| format!("HTTP client: {e}"))?,
-            base: format!("http://127.0.0.1:{port}"),
-        })
-    }
-
-    async fn call(
-        &self,
-        method: reqwest::Method,
-        path: &str,
-        token: Option<&str>,
-        body: Option<&JsonValue>,
-    ) -> Result<(u16, JsonValue), String> {
-        let mut req = self.client.request(method, format!("{}{path}", self.base));
-        if let Some(t) = token {
-            req = req.bearer_auth(t);
-        }
-        if let Some(b) = body {
-            req = req.json(b);
-        }
-        let res = req.send().await.map_err(|e| format!("{path}: {e}"))?;
-        let status = res.status().as_u16();
-        let text = res.text().await.map_err(|e| format!("{path}: {e}"))?;
-        Ok((
-            status,
-            serde_json::from_str(&text).unwrap_or(JsonValue::String(text)),
-        ))
-    }
-
-    /// A call that must answer `want`.
-    async fn expect(
-        &self,
-        want: u16,
-        method: reqwest::Method,
-        path: &str,
-        token: Option<&str>,
-        body: Option<&JsonValue>,
-    ) -> Result<JsonValue, String> {
-        let (status, v) = self.call(method, path, token, body).await?;
-        if status != want {
-            return Err(format!("{path} answered {status}, not {want}: {v}"));
-        }
-        Ok(v)
-    }
-
-    /// Sends a prepared body as it is; the caller reads the answer (and times it).
-    async fn post_raw(
-        &self,
-        path: &str,
-        token: &str,
-        content_type: &str,
-        body: Vec<u8>,
-    ) -> Result<reqwest::Response, String> {
-        self.client
-            .post(format!("{}{path}", self.base))
-            .bearer_auth(token)
-            .header(reqwest::header::CONTENT_TYPE, content_type)
-            .body(body)
-            .send()
-            .await
-            .map_err(|e| format!("POST {path}: {e}"))
-    }
-
-    async fn login(&self, username: &str, password: &str) -> Result<String, String> {
-        let v = self
-            .expect(
-                200,
-                reqwest::Method::POST,
-                "/api/v1/auth/token",
-                None,
-                Some(&json!({"username": username, "password": password})),
-            )
-            .await?;
-        v["token"]
-            .as_str()
-            .map(str::to_string)
-            .ok_or_else(|| format!("no token in {v}"))
-    }
-
     /// Creates a user with one role (as the admin) and signs it in.
     async fn add_user(
         &self,
@@ -339,38 +259,12 @@ impl Http {
         }
         Ok(())
     }
-
-    /// `GET /api/v1/audit/verify` (as the admin): the chain must be intact with nothing unsealed.
-    /// Returns the number of events checked.
-    async fn verify_audit(&self, admin: &str) -> Result<u64, String> {
-        let verify = self
-            .expect(
-                200,
-                reqwest::Method::GET,
-                "/api/v1/audit/verify",
-                Some(admin),
-                None,
-            )
-            .await?;
-        if verify["ok"] != JsonValue::Bool(true) || verify["unsealed"].as_u64() != Some(0) {
-            return Err(format!("the audit chain does not verify: {verify}"));
-        }
-        Ok(verify["events_checked"].as_u64().unwrap_or(0))
-    }
-}
-
-fn free_port() -> Result<u16, String> {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .map_err(|e| format!("no free loopback port: {e}"))
 }
 
 /// Egret running in this process on a free loopback port, until [`Egret::stop`].
 struct Egret {
     http: Http,
-    shutdown: rocket::Shutdown,
-    server: tokio::task::JoinHandle<Result<rocket::Rocket<rocket::Ignite>, rocket::Error>>,
+    server: crate::loopback::Server,
 }
 
 impl Egret {
@@ -380,7 +274,7 @@ impl Egret {
             "egret bench: starting Egret on {} …",
             crate::db::redact(database_url)
         );
-        let port = free_port()?;
+        let port = crate::loopback::free_port()?;
         let figment = crate::config::figment()
             .merge(("database_url", database_url))
             .merge(("data_dir", data_dir.display().to_string()))
@@ -389,49 +283,18 @@ impl Egret {
             .merge(("address", "127.0.0.1"))
             .merge(("log_level", "off"));
         let prepared = crate::prepare(figment).await?;
-        let rocket = prepared
-            .rocket
-            .ignite()
-            .await
-            .map_err(|e| format!("Egret does not start: {e}"))?;
-        let shutdown = rocket.shutdown();
-        let server = tokio::spawn(rocket.launch());
-        let http = match Http::new(port) {
-            Ok(h) => h,
-            Err(e) => {
-                shutdown.notify();
-                let _ = tokio::time::timeout(Duration::from_secs(15), server).await;
-                return Err(e);
-            }
-        };
-        let egret = Egret {
-            http,
-            shutdown,
+        let server =
+            crate::loopback::Server::launch(prepared.rocket, port, Duration::from_secs(900))
+                .await?;
+        Ok(Egret {
+            http: Http(server.http.clone()),
             server,
-        };
-        let mut up = false;
-        for _ in 0..400 {
-            if let Ok((200, _)) = egret
-                .http
-                .call(reqwest::Method::GET, "/health", None, None)
-                .await
-            {
-                up = true;
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(25)).await;
-        }
-        if !up {
-            egret.stop().await;
-            return Err("Egret did not answer /health within 10 s".into());
-        }
-        Ok(egret)
+        })
     }
 
     /// Asks Egret to shut down and waits for it (at most 15 s).
     async fn stop(self) {
-        self.shutdown.notify();
-        let _ = tokio::time::timeout(Duration::from_secs(15), self.server).await;
+        self.server.stop().await;
     }
 
     /// Signs in the admin and creates the benchmark's users: returns (admin, technician, analyst)

@@ -14,10 +14,15 @@ pub fn mm(v: f32) -> f32 {
 
 /// Black, for text and marks (thermal printers print nothing else).
 pub fn black() -> Color {
+    rgb(0.0, 0.0, 0.0)
+}
+
+/// An RGB colour, each part 0–1.
+pub fn rgb(r: f32, g: f32, b: f32) -> Color {
     Color::Rgb(Rgb {
-        r: 0.0,
-        g: 0.0,
-        b: 0.0,
+        r,
+        g,
+        b,
         icc_profile: None,
     })
 }
@@ -43,16 +48,25 @@ impl<'a> DocFont<'a> {
     /// `bold` strokes the glyph outlines as well (a faux bold from the one regular face).
     /// Each call is its own text section, so positions are absolute.
     pub fn text(&self, x: f32, y: f32, size: f32, bold: bool, text: &str) -> Vec<Op> {
+        self.text_in(black(), x, y, size, bold, text)
+    }
+
+    /// [`DocFont::text`] in colour `col` (fill, and outline of the faux bold).
+    pub fn text_in(&self, col: Color, x: f32, y: f32, size: f32, bold: bool, text: &str) -> Vec<Op> {
         if text.is_empty() {
             return Vec::new();
         }
-        let mut ops = vec![Op::SaveGraphicsState, Op::StartTextSection];
+        let mut ops = vec![
+            Op::SaveGraphicsState,
+            Op::SetFillColor { col: col.clone() },
+            Op::StartTextSection,
+        ];
         if bold {
             ops.extend([
                 Op::SetTextRenderingMode {
                     mode: TextRenderingMode::FillStroke,
                 },
-                Op::SetOutlineColor { col: black() },
+                Op::SetOutlineColor { col },
                 Op::SetOutlineThickness {
                     pt: Pt(size * 0.045),
                 },

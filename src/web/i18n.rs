@@ -1,6 +1,7 @@
 //! Interface texts in Chinese (default) and English.
 mod analysis;
 mod intake;
+mod reports;
 mod review;
 
 /// The language of a page and its texts.
@@ -29,6 +30,7 @@ impl Tr {
             .chain(intake::TEXTS)
             .chain(analysis::TEXTS)
             .chain(review::TEXTS)
+            .chain(reports::TEXTS)
             .find(|(k, _, _)| *k == key)
         {
             Some((_, zh, en)) => {
@@ -369,6 +371,7 @@ mod tests {
             .chain(intake::TEXTS)
             .chain(analysis::TEXTS)
             .chain(review::TEXTS)
+            .chain(reports::TEXTS)
             .collect();
         for (i, (key, zh, en)) in all.iter().enumerate() {
             assert!(!zh.is_empty() && !en.is_empty(), "{key} lacks a text");

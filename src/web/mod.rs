@@ -4,6 +4,7 @@ pub mod analysis;
 pub mod catalogue;
 pub mod i18n;
 pub mod intake;
+pub mod reports;
 pub mod review;
 pub mod session;
 
@@ -27,6 +28,7 @@ pub fn routes() -> Vec<Route> {
     r.extend(intake::routes());
     r.extend(analysis::routes());
     r.extend(review::routes());
+    r.extend(reports::routes());
     r
 }
 
@@ -56,11 +58,20 @@ impl Layout {
         let tr = Tr::new(user.map(|u| u.lang.as_str()).unwrap_or("zh"));
         let mut nav = Vec::new();
         if let Some(u) = user {
-            nav.push(NavItem {
-                href: "/",
-                label: tr.t("nav.home"),
-                active: section == "home",
-            });
+            if u.has(Role::Client) {
+                // A client's home is the portal: its orders and reports.
+                nav.push(NavItem {
+                    href: "/portal",
+                    label: tr.t("nav.portal"),
+                    active: section == "portal" || section == "home",
+                });
+            } else {
+                nav.push(NavItem {
+                    href: "/",
+                    label: tr.t("nav.home"),
+                    active: section == "home",
+                });
+            }
             if u.roles.any(crate::api::intake::READ) {
                 nav.push(NavItem {
                     href: "/samples",

@@ -187,8 +187,16 @@ pub struct HomePage {
     pub panels: Vec<Panel>,
 }
 
+/// Each role's home page; a client user's home is the portal (`/portal`).
 #[get("/")]
-async fn home(state: &State<AppState>, user: WebUser, csrf: Csrf) -> PageResult<HomePage> {
+async fn home(
+    state: &State<AppState>,
+    user: WebUser,
+    csrf: Csrf,
+) -> PageResult<Result<HomePage, Redirect>> {
+    if user.has(Role::Client) {
+        return Ok(Err(Redirect::to("/portal")));
+    }
     let layout = Layout::new(Some(&user), &csrf, "home.title", "home");
     let tr = layout.tr;
     let mut panels = Vec::new();
@@ -281,5 +289,5 @@ async fn home(state: &State<AppState>, user: WebUser, csrf: Csrf) -> PageResult<
             });
         }
     }
-    Ok(HomePage { layout, panels })
+    Ok(Ok(HomePage { layout, panels }))
 }

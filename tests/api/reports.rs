@@ -15,6 +15,7 @@ mod amend;
 mod flow;
 mod isolation;
 mod rules;
+mod web;
 
 /// The lab's name as the PDF must print it.
 pub const LAB_NAME: &str = "厦门市生态环境监测中心";

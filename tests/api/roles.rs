@@ -74,6 +74,19 @@ pub struct Fixture {
     pub to_approve: String,
     pub to_send_back: String,
     pub to_retest: String,
+    /// Reports: a ready work order, a draft to issue, an issued report, a draft to discard.
+    pub report_wo: String,
+    pub to_issue: String,
+    pub issued: String,
+    pub to_discard: String,
+}
+
+/// The lab profile of the fixture, also the body of the `PUT /lab` row (so the row changes
+/// nothing a report draft depends on).
+fn lab_profile() -> Value {
+    json!({"name_zh": "厦门市生态环境监测站", "name_en": "Xiamen Monitoring Centre",
+        "address": "厦门", "phone": "0592", "cma_number": "CMA-1", "below_mdl_style": "mdl_l",
+        "timezone": "Asia/Shanghai"})
 }
 
 impl Fixture {
@@ -204,7 +217,23 @@ impl Fixture {
             )
             .await;
         assert_eq!(status, StatusCode::OK, "{b}");
+        let reports = ReportFixture::new(
+            app,
+            admin,
+            &tech,
+            &analyst,
+            &reviewer,
+            &client,
+            &project,
+            &soil_ma,
+            &method_of_ma,
+        )
+        .await;
         Fixture {
+            report_wo: reports.work_order,
+            to_issue: reports.to_issue,
+            issued: reports.issued,
+            to_discard: reports.to_discard,
             to_verify: submitted[0].clone(),
             to_approve: submitted[1].clone(),
             to_send_back: submitted[2].clone(),
@@ -227,6 +256,112 @@ impl Fixture {
             to_reject: s(2),
             to_hand_on: s(3),
             soil_ma,
+        }
+    }
+}
+
+/// A ready work order of the fixture's client (two approved samples) with report drafts.
+struct ReportFixture {
+    work_order: String,
+    to_issue: String,
+    issued: String,
+    to_discard: String,
+}
+
+impl ReportFixture {
+    #[allow(clippy::too_many_arguments)]
+    async fn new(
+        app: &TestApp,
+        admin: &str,
+        tech: &str,
+        analyst: &str,
+        reviewer: &str,
+        client: &str,
+        project: &str,
+        soil_ma: &str,
+        method: &str,
+    ) -> ReportFixture {
+        use crate::intake::{ago, id, sample};
+        let (status, v) = app.put("/api/v1/lab", admin, lab_profile()).await;
+        assert_eq!(status, StatusCode::OK, "{v}");
+        let signer = app
+            .user_with_roles(admin, "matrix-signatory", &["signatory"])
+            .await;
+        let (status, wo) = app
+            .post(
+                "/api/v1/work-orders",
+                tech,
+                json!({"client_id": client, "project_id": project, "samples": [
+                    sample("M-report-1", "soil", &ago(24), &[soil_ma]),
+                    sample("M-report-2", "soil", &ago(24), &[soil_ma])]}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{wo}");
+        let mut analyses = Vec::new();
+        for smp in wo["samples"].as_array().unwrap() {
+            let (status, body) = app
+                .post(
+                    &format!("/api/v1/samples/{}/receive", id(smp)),
+                    tech,
+                    json!({"received_at": ago(2), "condition_ok": true}),
+                )
+                .await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+            analyses.push(id(&smp["analyses"][0]));
+        }
+        let (status, b) = app
+            .post(
+                "/api/v1/batches",
+                analyst,
+                json!({"method_id": method, "analysis_ids": analyses}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{b}");
+        let batch = id(&b);
+        let rows: Vec<Value> = analyses
+            .iter()
+            .map(|a| json!({"analysis_id": a, "value": "12.5"}))
+            .collect();
+        let steps = [
+            ("PUT", "results", analyst, json!(rows)),
+            ("POST", "submit", analyst, json!({})),
+            ("POST", "verify", reviewer, json!({"password": PASSWORD})),
+            ("POST", "approve", signer.as_str(), json!({"password": PASSWORD})),
+        ];
+        for (method, step, who, body) in steps {
+            let path = format!("/api/v1/batches/{batch}/{step}");
+            let (status, v) = if method == "PUT" {
+                app.put(&path, who, body).await
+            } else {
+                app.post(&path, who, body).await
+            };
+            assert_eq!(status, StatusCode::OK, "{step}: {v}");
+        }
+        let draft = || async {
+            let (status, d) = app
+                .post(
+                    &format!("/api/v1/work-orders/{}/reports", id(&wo)),
+                    analyst,
+                    json!({"password": PASSWORD}),
+                )
+                .await;
+            assert_eq!(status, StatusCode::CREATED, "{d}");
+            id(&d)
+        };
+        let issued = draft().await;
+        let (status, v) = app
+            .post(
+                &format!("/api/v1/reports/{issued}/issue"),
+                &signer,
+                json!({"password": PASSWORD}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{v}");
+        ReportFixture {
+            work_order: id(&wo),
+            to_issue: draft().await,
+            issued,
+            to_discard: draft().await,
         }
     }
 }
@@ -288,9 +423,7 @@ impl TestApp {
 pub fn table(f: &Fixture) -> Vec<Row> {
     use Access::*;
     use Method as M;
-    let lab = json!({"name_zh": "厦门市生态环境监测站", "name_en": "Xiamen Monitoring Centre",
-        "address": "厦门", "phone": "0592", "cma_number": "CMA-1", "below_mdl_style": "mdl_l",
-        "timezone": "Asia/Shanghai"});
+    let lab = lab_profile();
     let mut rows = vec![
         row(M::POST, "/api/v1/auth/token", Public)
             .body(json!({"username": "admin", "password": ADMIN_PASSWORD})),
@@ -342,7 +475,50 @@ pub fn table(f: &Fixture) -> Vec<Row> {
     rows.extend(intake_rows(f));
     rows.extend(analysis_rows(f));
     rows.extend(review_rows(f));
-    rows
+    // Report rows first: later rows edit the client and project a draft printed, and a draft
+    // whose content moved cannot be issued.
+    let mut all = report_rows(f);
+    all.extend(rows);
+    all
+}
+
+/// The report routes: staff who sign prepare, signatories issue, everyone reads (clients their
+/// own), the public verifies.
+fn report_rows(f: &Fixture) -> Vec<Row> {
+    use Access::*;
+    use Method as M;
+    const PREPARE: &[&str] = &["analyst", "reviewer", "signatory"];
+    let report = |id: &str, rest: &str| format!("/api/v1/reports/{id}{rest}");
+    let wo = |rest: &str| format!("/api/v1/work-orders/{}{rest}", f.report_wo);
+    vec![
+        row(M::POST, "/api/v1/work-orders/{id}/reports", Roles(PREPARE))
+            .path(wo("/reports"))
+            .body(json!({"password": PASSWORD})),
+        row(M::POST, "/api/v1/reports/{id}/issue", Roles(&["signatory"]))
+            .path(report(&f.to_issue, "/issue"))
+            .body(json!({"password": PASSWORD}))
+            .needs_font(),
+        row(M::POST, "/api/v1/reports/{id}/amend", Roles(PREPARE))
+            .path(report(&f.issued, "/amend"))
+            .body(json!({"password": PASSWORD, "reason": "typo in the client address"}))
+            .once(),
+        row(M::POST, "/api/v1/reports/{id}/discard", Roles(PREPARE))
+            .path(report(&f.to_discard, "/discard"))
+            .body(json!({"reason": "prepared twice"}))
+            .once(),
+        row(M::GET, "/api/v1/reports", Roles(ALL))
+            .path(format!("/api/v1/reports?work_order_id={}", f.report_wo)),
+        row(M::GET, "/api/v1/reports/{id}", Roles(ALL)).path(report(&f.issued, "")),
+        row(M::GET, "/api/v1/reports/{id}/report.pdf", Roles(ALL))
+            .path(report(&f.issued, "/report.pdf")),
+        row(M::GET, "/api/v1/work-orders/{id}/results.csv", Roles(ALL))
+            .path(wo("/results.csv")),
+        row(M::GET, "/api/v1/work-orders/{id}/results.xlsx", Roles(ALL))
+            .path(wo("/results.xlsx")),
+        row(M::GET, "/api/v1/portal/work-orders", Roles(&["client"])),
+        row(M::GET, "/verify/{number}", Public).path("/verify/EGR-2000-000001?code=X".into()),
+        row(M::POST, "/verify", Public).raw("application/pdf", b"%PDF-1.7 not a report".to_vec()),
+    ]
 }
 
 /// The review routes: reviewers verify, signatories approve, either sends back and orders retests.
@@ -509,16 +685,23 @@ pub fn openapi_set(doc: &Value) -> BTreeSet<(String, String)> {
     out
 }
 
-/// (METHOD, path template) of the routes Egret mounts under `/api/v1`.
+/// (METHOD, path template) of the routes Egret mounts under `/api/v1`, and its public API
+/// routes mounted at `/` (verification).
 fn mounted_set() -> BTreeSet<(String, String)> {
-    egret::api::routes()
+    let template = |r: &rocket::Route| {
+        let path = r.uri.path().replace('<', "{").replace('>', "}");
+        path.trim_end_matches('/').to_string()
+    };
+    let mut out: BTreeSet<(String, String)> = egret::api::routes()
         .iter()
-        .map(|r| {
-            let path = r.uri.path().replace('<', "{").replace('>', "}");
-            let path = path.trim_end_matches('/');
-            (r.method.as_str().to_string(), format!("/api/v1{path}"))
-        })
-        .collect()
+        .map(|r| (r.method.as_str().to_string(), format!("/api/v1{}", template(r))))
+        .collect();
+    out.extend(
+        egret::api::reports::public_routes()
+            .iter()
+            .map(|r| (r.method.as_str().to_string(), template(r))),
+    );
+    out
 }
 
 #[tokio::test]

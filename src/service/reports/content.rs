@@ -166,8 +166,8 @@ fn description(s: &sample::Model) -> String {
 
 fn depth(s: &sample::Model) -> Option<String> {
     match (&s.depth_top_m, &s.depth_bottom_m) {
-        (Some(t), Some(b)) => Some(format!("{t}–{b} m")),
-        (Some(t), None) => Some(format!("{t} m")),
+        (Some(t), Some(b)) => Some(format!("{t}–{b}")),
+        (Some(t), None) => Some(t.clone()),
         _ => None,
     }
 }

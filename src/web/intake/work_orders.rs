@@ -1,5 +1,6 @@
-//! Work orders: the list, one order's page with its samples, the labels PDF, the CSV upload and its
-//! template. Thin twin of `/api/v1/work-orders`.
+//! Work orders: the list, one order's page with its samples and reports (`web::reports` builds that
+//! section and prepares drafts), the labels PDF, the CSV upload and its template. Thin twin of
+//! `/api/v1/work-orders`.
 use super::{layout, opt_id, parse_id, sample_badge, word, Badge, PAGE, READ, STAFF, WRITE};
 use crate::auth::csrf::Csrf;
 use crate::auth::WebUser;
@@ -11,6 +12,7 @@ use crate::service::intake::{client_scope, csv_import, labels};
 use crate::state::AppState;
 use crate::web::admin::form::local_time;
 use crate::web::i18n::Tr;
+use crate::web::reports::{self, OrderReports, PrepareForm};
 use crate::web::{check_csrf, with_user, Layout, PageError, PageResult};
 use askama::Template;
 use askama_web::WebTemplate;
@@ -24,7 +26,7 @@ use rocket::{get, post, routes, FromForm, Responder, Route, State};
 use uuid::Uuid;
 
 pub fn routes() -> Vec<Route> {
-    routes![list, page, labels_pdf, upload_csv, template]
+    routes![list, page, labels_pdf, upload_csv, template, prepare_report]
 }
 
 // ---------------------------------------------------------------- list
@@ -134,6 +136,8 @@ pub struct OrderPage {
     pub is_staff: bool,
     pub can_write: bool,
     pub csv_errors: Vec<CsvError>,
+    /// Its reports and the "prepare" form (`web::reports`).
+    pub reports: OrderReports,
 }
 
 /// Samples shown on one page of a work order.
@@ -184,6 +188,7 @@ async fn order_page(
                 .collect(),
         })
         .collect();
+    let reports = reports::order_box(state, user, &wo, &page.items, tr).await?;
     let mut layout = layout;
     layout.title = wo.number.clone();
     Ok(OrderPage {
@@ -196,6 +201,7 @@ async fn order_page(
         is_staff: user.require(STAFF).is_ok(),
         can_write: user.has(Role::Technician),
         csv_errors: vec![],
+        reports,
     })
 }
 
@@ -293,6 +299,31 @@ async fn upload_csv(
                 }],
             };
             Ok(Err((e.status(), page)))
+        }
+    }
+}
+
+/// The "prepare a report" form (`web::reports` does the work): a refusal answers this page with
+/// the errors beside the form.
+#[post("/work-orders/<id>/reports", data = "<form>")]
+async fn prepare_report(
+    state: &State<AppState>,
+    user: WebUser,
+    csrf: Csrf,
+    id: &str,
+    form: Form<PrepareForm>,
+) -> PageResult<Result<Flash<Redirect>, (Status, OrderPage)>> {
+    let id = parse_id("work order", id).map_err(with_user(&user))?;
+    match reports::prepare(state, &user, &csrf, id, &form).await? {
+        Ok(done) => Ok(Ok(done)),
+        Err(refused) => {
+            let layout = layout(&user, &csrf, "wo.title", "work_orders", None);
+            let mut page = order_page(state, &user, layout, id, None)
+                .await
+                .map_err(with_user(&user))?;
+            let status = refused.status;
+            page.reports.refused(refused);
+            Ok(Err((status, page)))
         }
     }
 }

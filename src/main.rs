@@ -63,6 +63,21 @@ enum BenchCommand {
         #[arg(long)]
         database_url: Option<String>,
     },
+    /// Render test-report PDFs: one large report and single-sample reports per second.
+    Report {
+        /// Samples in the large report.
+        #[arg(long, default_value_t = 20)]
+        samples: usize,
+        /// Analytes per sample.
+        #[arg(long, default_value_t = 45)]
+        analytes: usize,
+        /// Timed renders of the large report.
+        #[arg(long, default_value_t = 20)]
+        runs: usize,
+        /// Single-sample reports rendered for the rate.
+        #[arg(long, default_value_t = 100)]
+        singles: usize,
+    },
     /// Import instrument CSV files (N result rows) into batches over HTTP on a fresh database and
     /// time the imports.
     Results {
@@ -219,6 +234,29 @@ async fn main() -> ExitCode {
                 database_url,
             };
             match egret::bench::intake(&opts).await {
+                Ok(report) => {
+                    println!("{}", report.table());
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(e),
+            }
+        }
+        Command::Bench {
+            command:
+                BenchCommand::Report {
+                    samples,
+                    analytes,
+                    runs,
+                    singles,
+                },
+        } => {
+            let opts = egret::bench::ReportOptions {
+                samples,
+                analytes,
+                runs,
+                singles,
+            };
+            match egret::bench::report(&opts) {
                 Ok(report) => {
                     println!("{}", report.table());
                     ExitCode::SUCCESS

@@ -4,16 +4,14 @@ use super::json::ApiJson;
 use super::{created, uuid_param, Created};
 use crate::auth::ApiUser;
 use crate::domain::role::Role;
+use crate::error::AppError;
 use crate::error::AppResult;
 use crate::service::intake::client_scope;
-use crate::service::reports::lifecycle::{
-    self, AmendInput, DiscardInput, DraftInput, IssueInput,
-};
+use crate::service::reports::export;
+use crate::service::reports::lifecycle::{self, AmendInput, DiscardInput, DraftInput, IssueInput};
 use crate::service::reports::portal::{self, PortalOrder};
 use crate::service::reports::read::{self, ReportView};
 use crate::service::reports::verify::{self, Verification};
-use crate::service::reports::export;
-use crate::error::AppError;
 use crate::state::AppState;
 use rocket::data::{Data, ToByteUnit};
 use rocket::http::{ContentType, Header};

@@ -3,6 +3,7 @@
 //! - [`intake`]: one work order of N samples × M analyses over HTTP, compared with a plain insert of
 //!   the same rows ([`plain`]).
 //! - [`results`]: instrument CSV imports of many batches (100,000 result rows by default).
+//! - [`report`]: the test-report PDF renderer (a 20 × 45 report, single-sample reports per second).
 //!
 //! Only loopback traffic; every loop is bounded. Fresh databases are removed afterwards (a temporary
 //! SQLite folder, or `egret_bench_<uuid>` databases created and dropped on the PostgreSQL server).
@@ -10,9 +11,11 @@
 //! this process on a free port ([`crate::loopback`]), set-up calls over HTTP, and users.
 pub mod intake;
 mod plain;
+pub mod report;
 pub mod results;
 
 pub use intake::{intake, IntakeOptions, IntakeReport, MATRIX};
+pub use report::{report, ReportBench, ReportOptions};
 pub use results::{results, ResultsOptions, ResultsReport};
 
 use sea_orm::{ConnectionTrait, Database};

@@ -13,6 +13,7 @@ const STANDARD: &str = "GB36600-2018";
 
 /// One analyte of GB 36600 table 1: names, CAS, method, MDL (mg/kg), class 2 screening and
 /// intervention values (mg/kg).
+#[derive(Copy, Clone)]
 struct Analyte {
     code: &'static str,
     zh: &'static str,
@@ -24,16 +25,62 @@ struct Analyte {
     intervention: &'static str,
 }
 
-const fn a(
-    code: &'static str,
-    zh: &'static str,
-    en: &'static str,
-    cas: &'static str,
-    method: &'static str,
-    mdl: &'static str,
-    screening: &'static str,
-    intervention: &'static str,
-) -> Analyte {
+const VOC: &str = "HJ 605-2011";
+const SVOC: &str = "HJ 834-2017";
+
+/// GB 36600-2018 table 1, the 45 basic items: code, names, CAS, method, MDL, class 2 screening
+/// and intervention values.
+#[rustfmt::skip]
+const ANALYTES: &[[&str; 8]] = &[
+    ["As", "砷", "Arsenic", "7440-38-2", "GB/T 22105.2-2008", "0.01", "60", "140"],
+    ["Cd", "镉", "Cadmium", "7440-43-9", "GB/T 17141-1997", "0.01", "65", "172"],
+    ["Cr6", "铬（六价）", "Chromium (VI)", "18540-29-9", "HJ 1082-2019", "0.5", "5.7", "78"],
+    ["Cu", "铜", "Copper", "7440-50-8", "HJ 491-2019", "1", "18000", "36000"],
+    ["Pb", "铅", "Lead", "7439-92-1", "HJ 491-2019", "10", "800", "2500"],
+    ["Hg", "汞", "Mercury", "7439-97-6", "HJ 680-2013", "0.002", "38", "82"],
+    ["Ni", "镍", "Nickel", "7440-02-0", "HJ 491-2019", "3", "900", "2000"],
+    ["CCl4", "四氯化碳", "Carbon tetrachloride", "56-23-5", VOC, "0.0013", "2.8", "36"],
+    ["CHCl3", "氯仿", "Chloroform", "67-66-3", VOC, "0.0011", "0.9", "10"],
+    ["CH3Cl", "氯甲烷", "Chloromethane", "74-87-3", VOC, "0.0010", "37", "120"],
+    ["11DCA", "1,1-二氯乙烷", "1,1-Dichloroethane", "75-34-3", VOC, "0.0012", "9", "100"],
+    ["12DCA", "1,2-二氯乙烷", "1,2-Dichloroethane", "107-06-2", VOC, "0.0013", "5", "21"],
+    ["11DCE", "1,1-二氯乙烯", "1,1-Dichloroethylene", "75-35-4", VOC, "0.0010", "66", "200"],
+    ["c12DCE", "顺-1,2-二氯乙烯", "cis-1,2-Dichloroethylene", "156-59-2", VOC, "0.0013", "596", "2000"],
+    ["t12DCE", "反-1,2-二氯乙烯", "trans-1,2-Dichloroethylene", "156-60-5", VOC, "0.0014", "54", "163"],
+    ["DCM", "二氯甲烷", "Dichloromethane", "75-09-2", VOC, "0.0015", "616", "2000"],
+    ["12DCP", "1,2-二氯丙烷", "1,2-Dichloropropane", "78-87-5", VOC, "0.0011", "5", "47"],
+    ["1112TeCA", "1,1,1,2-四氯乙烷", "1,1,1,2-Tetrachloroethane", "630-20-6", VOC, "0.0012", "10", "100"],
+    ["1122TeCA", "1,1,2,2-四氯乙烷", "1,1,2,2-Tetrachloroethane", "79-34-5", VOC, "0.0012", "6.8", "50"],
+    ["PCE", "四氯乙烯", "Tetrachloroethylene", "127-18-4", VOC, "0.0014", "53", "183"],
+    ["111TCA", "1,1,1-三氯乙烷", "1,1,1-Trichloroethane", "71-55-6", VOC, "0.0013", "840", "840"],
+    ["112TCA", "1,1,2-三氯乙烷", "1,1,2-Trichloroethane", "79-00-5", VOC, "0.0012", "2.8", "15"],
+    ["TCE", "三氯乙烯", "Trichloroethylene", "79-01-6", VOC, "0.0012", "2.8", "20"],
+    ["123TCP", "1,2,3-三氯丙烷", "1,2,3-Trichloropropane", "96-18-4", VOC, "0.0012", "0.5", "5"],
+    ["VC", "氯乙烯", "Vinyl chloride", "75-01-4", VOC, "0.0010", "0.43", "4.3"],
+    ["Bz", "苯", "Benzene", "71-43-2", VOC, "0.0019", "4", "40"],
+    ["CB", "氯苯", "Chlorobenzene", "108-90-7", VOC, "0.0012", "270", "1000"],
+    ["12DCB", "1,2-二氯苯", "1,2-Dichlorobenzene", "95-50-1", VOC, "0.0015", "560", "560"],
+    ["14DCB", "1,4-二氯苯", "1,4-Dichlorobenzene", "106-46-7", VOC, "0.0015", "20", "200"],
+    ["EB", "乙苯", "Ethylbenzene", "100-41-4", VOC, "0.0012", "28", "280"],
+    ["St", "苯乙烯", "Styrene", "100-42-5", VOC, "0.0011", "1290", "1290"],
+    ["Tol", "甲苯", "Toluene", "108-88-3", VOC, "0.0013", "1200", "1200"],
+    ["mpX", "间二甲苯+对二甲苯", "m-Xylene + p-Xylene", "108-38-3, 106-42-3", VOC, "0.0012", "570", "570"],
+    ["oX", "邻二甲苯", "o-Xylene", "95-47-6", VOC, "0.0012", "640", "640"],
+    ["NB", "硝基苯", "Nitrobenzene", "98-95-3", SVOC, "0.09", "76", "760"],
+    ["An", "苯胺", "Aniline", "62-53-3", SVOC, "0.1", "260", "663"],
+    ["2CP", "2-氯酚", "2-Chlorophenol", "95-57-8", SVOC, "0.06", "2256", "4500"],
+    ["BaA", "苯并[a]蒽", "Benz[a]anthracene", "56-55-3", SVOC, "0.1", "15", "151"],
+    ["BaP", "苯并[a]芘", "Benzo[a]pyrene", "50-32-8", SVOC, "0.1", "1.5", "15"],
+    ["BbF", "苯并[b]荧蒽", "Benzo[b]fluoranthene", "205-99-2", SVOC, "0.2", "15", "151"],
+    ["BkF", "苯并[k]荧蒽", "Benzo[k]fluoranthene", "207-08-9", SVOC, "0.1", "151", "1500"],
+    ["Chr", "䓛", "Chrysene", "218-01-9", SVOC, "0.1", "1293", "12900"],
+    ["DBA", "二苯并[a,h]蒽", "Dibenz[a,h]anthracene", "53-70-3", SVOC, "0.1", "1.5", "15"],
+    ["IP", "茚并[1,2,3-cd]芘", "Indeno[1,2,3-cd]pyrene", "193-39-5", SVOC, "0.1", "15", "151"],
+    ["Nap", "萘", "Naphthalene", "91-20-3", SVOC, "0.09", "70", "700"],
+];
+
+fn analyte(row: &[&'static str; 8]) -> Analyte {
+    let [code, zh, en, cas, method, mdl, screening, intervention] = *row;
     Analyte {
         code,
         zh,
@@ -46,65 +93,16 @@ const fn a(
     }
 }
 
-const VOC: &str = "HJ 605-2011";
-const SVOC: &str = "HJ 834-2017";
-
-/// GB 36600-2018 table 1, the 45 basic items.
-const ANALYTES: &[Analyte] = &[
-    a("As", "砷", "Arsenic", "7440-38-2", "GB/T 22105.2-2008", "0.01", "60", "140"),
-    a("Cd", "镉", "Cadmium", "7440-43-9", "GB/T 17141-1997", "0.01", "65", "172"),
-    a("Cr6", "铬（六价）", "Chromium (VI)", "18540-29-9", "HJ 1082-2019", "0.5", "5.7", "78"),
-    a("Cu", "铜", "Copper", "7440-50-8", "HJ 491-2019", "1", "18000", "36000"),
-    a("Pb", "铅", "Lead", "7439-92-1", "HJ 491-2019", "10", "800", "2500"),
-    a("Hg", "汞", "Mercury", "7439-97-6", "HJ 680-2013", "0.002", "38", "82"),
-    a("Ni", "镍", "Nickel", "7440-02-0", "HJ 491-2019", "3", "900", "2000"),
-    a("CCl4", "四氯化碳", "Carbon tetrachloride", "56-23-5", VOC, "0.0013", "2.8", "36"),
-    a("CHCl3", "氯仿", "Chloroform", "67-66-3", VOC, "0.0011", "0.9", "10"),
-    a("CH3Cl", "氯甲烷", "Chloromethane", "74-87-3", VOC, "0.0010", "37", "120"),
-    a("11DCA", "1,1-二氯乙烷", "1,1-Dichloroethane", "75-34-3", VOC, "0.0012", "9", "100"),
-    a("12DCA", "1,2-二氯乙烷", "1,2-Dichloroethane", "107-06-2", VOC, "0.0013", "5", "21"),
-    a("11DCE", "1,1-二氯乙烯", "1,1-Dichloroethylene", "75-35-4", VOC, "0.0010", "66", "200"),
-    a("c12DCE", "顺-1,2-二氯乙烯", "cis-1,2-Dichloroethylene", "156-59-2", VOC, "0.0013", "596", "2000"),
-    a("t12DCE", "反-1,2-二氯乙烯", "trans-1,2-Dichloroethylene", "156-60-5", VOC, "0.0014", "54", "163"),
-    a("DCM", "二氯甲烷", "Dichloromethane", "75-09-2", VOC, "0.0015", "616", "2000"),
-    a("12DCP", "1,2-二氯丙烷", "1,2-Dichloropropane", "78-87-5", VOC, "0.0011", "5", "47"),
-    a("1112TeCA", "1,1,1,2-四氯乙烷", "1,1,1,2-Tetrachloroethane", "630-20-6", VOC, "0.0012", "10", "100"),
-    a("1122TeCA", "1,1,2,2-四氯乙烷", "1,1,2,2-Tetrachloroethane", "79-34-5", VOC, "0.0012", "6.8", "50"),
-    a("PCE", "四氯乙烯", "Tetrachloroethylene", "127-18-4", VOC, "0.0014", "53", "183"),
-    a("111TCA", "1,1,1-三氯乙烷", "1,1,1-Trichloroethane", "71-55-6", VOC, "0.0013", "840", "840"),
-    a("112TCA", "1,1,2-三氯乙烷", "1,1,2-Trichloroethane", "79-00-5", VOC, "0.0012", "2.8", "15"),
-    a("TCE", "三氯乙烯", "Trichloroethylene", "79-01-6", VOC, "0.0012", "2.8", "20"),
-    a("123TCP", "1,2,3-三氯丙烷", "1,2,3-Trichloropropane", "96-18-4", VOC, "0.0012", "0.5", "5"),
-    a("VC", "氯乙烯", "Vinyl chloride", "75-01-4", VOC, "0.0010", "0.43", "4.3"),
-    a("Bz", "苯", "Benzene", "71-43-2", VOC, "0.0019", "4", "40"),
-    a("CB", "氯苯", "Chlorobenzene", "108-90-7", VOC, "0.0012", "270", "1000"),
-    a("12DCB", "1,2-二氯苯", "1,2-Dichlorobenzene", "95-50-1", VOC, "0.0015", "560", "560"),
-    a("14DCB", "1,4-二氯苯", "1,4-Dichlorobenzene", "106-46-7", VOC, "0.0015", "20", "200"),
-    a("EB", "乙苯", "Ethylbenzene", "100-41-4", VOC, "0.0012", "28", "280"),
-    a("St", "苯乙烯", "Styrene", "100-42-5", VOC, "0.0011", "1290", "1290"),
-    a("Tol", "甲苯", "Toluene", "108-88-3", VOC, "0.0013", "1200", "1200"),
-    a("mpX", "间二甲苯+对二甲苯", "m-Xylene + p-Xylene", "108-38-3, 106-42-3", VOC, "0.0012", "570", "570"),
-    a("oX", "邻二甲苯", "o-Xylene", "95-47-6", VOC, "0.0012", "640", "640"),
-    a("NB", "硝基苯", "Nitrobenzene", "98-95-3", SVOC, "0.09", "76", "760"),
-    a("An", "苯胺", "Aniline", "62-53-3", SVOC, "0.1", "260", "663"),
-    a("2CP", "2-氯酚", "2-Chlorophenol", "95-57-8", SVOC, "0.06", "2256", "4500"),
-    a("BaA", "苯并[a]蒽", "Benz[a]anthracene", "56-55-3", SVOC, "0.1", "15", "151"),
-    a("BaP", "苯并[a]芘", "Benzo[a]pyrene", "50-32-8", SVOC, "0.1", "1.5", "15"),
-    a("BbF", "苯并[b]荧蒽", "Benzo[b]fluoranthene", "205-99-2", SVOC, "0.2", "15", "151"),
-    a("BkF", "苯并[k]荧蒽", "Benzo[k]fluoranthene", "207-08-9", SVOC, "0.1", "151", "1500"),
-    a("Chr", "䓛", "Chrysene", "218-01-9", SVOC, "0.1", "1293", "12900"),
-    a("DBA", "二苯并[a,h]蒽", "Dibenz[a,h]anthracene", "53-70-3", SVOC, "0.1", "1.5", "15"),
-    a("IP", "茚并[1,2,3-cd]芘", "Indeno[1,2,3-cd]pyrene", "193-39-5", SVOC, "0.1", "15", "151"),
-    a("Nap", "萘", "Naphthalene", "91-20-3", SVOC, "0.09", "70", "700"),
-];
-
 /// Method titles by code.
 const METHODS: &[(&str, &str)] = &[
     (
         "GB/T 22105.2-2008",
         "土壤质量 总汞、总砷、总铅的测定 原子荧光法 第2部分：土壤中总砷的测定",
     ),
-    ("GB/T 17141-1997", "土壤质量 铅、镉的测定 石墨炉原子吸收分光光度法"),
+    (
+        "GB/T 17141-1997",
+        "土壤质量 铅、镉的测定 石墨炉原子吸收分光光度法",
+    ),
     (
         "HJ 1082-2019",
         "土壤和沉积物 六价铬的测定 碱溶液提取-火焰原子吸收分光光度法",
@@ -125,7 +123,8 @@ const METHODS: &[(&str, &str)] = &[
 ];
 
 /// The note GB 36600 attaches to arsenic above its screening value.
-pub const BACKGROUND_NOTE: &str = "砷含量超过筛选值但等于或低于土壤环境背景值（GB 36600-2018 附录A）的，不纳入污染地块管理。";
+pub const BACKGROUND_NOTE: &str =
+    "砷含量超过筛选值但等于或低于土壤环境背景值（GB 36600-2018 附录A）的，不纳入污染地块管理。";
 const INTERVENTION_NOTE: &str =
     "超过管制值的，对人体健康通常存在不可接受风险，应当采取风险管控或修复措施。";
 
@@ -143,7 +142,7 @@ fn value(k: usize, an: &Analyte, i: usize) -> (String, Level) {
     match an.code {
         "As" if i % 7 == 3 => ("72.4".into(), Level::Screening),
         "As" => (tenths(82 + (i * 53) % 120), Level::Below),
-        "Cd" if i % 3 == 0 => nd(),
+        "Cd" if i.is_multiple_of(3) => nd(),
         "Cd" => (format!("0.{:02}", 2 + (i * 5) % 17), Level::Below),
         "Cr6" if i == 11 => ("82.0".into(), Level::Intervention),
         "Cr6" => nd(),
@@ -182,16 +181,8 @@ fn limit(kind: &str, value: &str) -> LimitRow {
 
 fn verdict(an: &Analyte, level: Level) -> Verdict {
     let (outcome, zh, en) = match level {
-        Level::Below => (
-            Outcome::LeScreening,
-            "不超过筛选值",
-            "≤ screening value",
-        ),
-        Level::Screening => (
-            Outcome::GtScreening,
-            "超过筛选值",
-            "> screening value",
-        ),
+        Level::Below => (Outcome::LeScreening, "不超过筛选值", "≤ screening value"),
+        Level::Screening => (Outcome::GtScreening, "超过筛选值", "> screening value"),
         Level::Intervention => (
             Outcome::GtIntervention,
             "超过管制值",
@@ -231,14 +222,20 @@ fn summary(screening: &[&Analyte], intervention: &[&Analyte]) -> Summary {
     };
     let (mut zh, mut en) = (Vec::new(), Vec::new());
     if !screening.is_empty() {
-        zh.push(format!("{}超过第二类用地筛选值", names(screening, "、", false)));
+        zh.push(format!(
+            "{}超过第二类用地筛选值",
+            names(screening, "、", false)
+        ));
         en.push(format!(
             "{} above the class 2 screening value",
             names(screening, ", ", true)
         ));
     }
     if !intervention.is_empty() {
-        zh.push(format!("{}超过第二类用地管制值", names(intervention, "、", false)));
+        zh.push(format!(
+            "{}超过第二类用地管制值",
+            names(intervention, "、", false)
+        ));
         en.push(format!(
             "{} above the class 2 intervention value",
             names(intervention, ", ", true)
@@ -278,14 +275,17 @@ fn day(d: usize) -> String {
 /// A soil site-investigation report: `samples` samples with `analytes` results each (GB 36600
 /// table 1 items, repeated with a suffix beyond its 45).
 pub fn sample_content(samples: usize, analytes: usize) -> ReportContent {
-    let chosen: Vec<(usize, &Analyte, String, String)> = (0..analytes)
+    let chosen: Vec<(usize, Analyte, String, String)> = (0..analytes)
         .map(|k| {
-            let an = &ANALYTES[k % ANALYTES.len()];
+            let an = analyte(&ANALYTES[k % ANALYTES.len()]);
             let round = k / ANALYTES.len();
             let (zh, en) = if round == 0 {
                 (an.zh.to_string(), an.en.to_string())
             } else {
-                (format!("{}（{}）", an.zh, round + 1), format!("{} ({})", an.en, round + 1))
+                (
+                    format!("{}（{}）", an.zh, round + 1),
+                    format!("{} ({})", an.en, round + 1),
+                )
             };
             (k, an, zh, en)
         })
@@ -305,8 +305,11 @@ pub fn sample_content(samples: usize, analytes: usize) -> ReportContent {
     }
     let mut points = Vec::new();
     let mut sample_list = Vec::new();
-    let (mut sampled, mut received, mut analysed) =
-        (DateSpan::default(), DateSpan::default(), DateSpan::default());
+    let (mut sampled, mut received, mut analysed) = (
+        DateSpan::default(),
+        DateSpan::default(),
+        DateSpan::default(),
+    );
     let descriptions = [
         "棕黄色，壤土，潮，无异味，含少量植物根系",
         "灰褐色，粉质黏土，湿，无异味",
@@ -315,7 +318,7 @@ pub fn sample_content(samples: usize, analytes: usize) -> ReportContent {
     ];
     for i in 0..samples {
         let point = format!("S{}", i / 2 + 1);
-        if i % 2 == 0 {
+        if i.is_multiple_of(2) {
             points.push(PointInfo {
                 code: point.clone(),
                 kind: "土壤钻孔 soil boring".into(),
@@ -324,7 +327,11 @@ pub fn sample_content(samples: usize, analytes: usize) -> ReportContent {
                 note: (i == 0).then(|| "原化工厂储罐区 former tank farm".to_string()),
             });
         }
-        let depth = if i % 2 == 0 { "0–0.5" } else { "1.0–1.5" };
+        let depth = if i.is_multiple_of(2) {
+            "0–0.5"
+        } else {
+            "1.0–1.5"
+        };
         let collected = day(i / 10);
         let receipt = day(i / 10 + 1);
         let mut span = DateSpan::default();
@@ -360,7 +367,10 @@ pub fn sample_content(samples: usize, analytes: usize) -> ReportContent {
         }
         sample_list.push(SampleInfo {
             lab_id: format!("SO-202611-{:05}", i + 1),
-            client_sample_id: format!("{point}-{}", if i % 2 == 0 { "0.5" } else { "1.5" }),
+            client_sample_id: format!(
+                "{point}-{}",
+                if i.is_multiple_of(2) { "0.5" } else { "1.5" }
+            ),
             matrix_zh: "土壤".into(),
             matrix_en: "soil".into(),
             point_code: Some(point),

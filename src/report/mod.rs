@@ -2,10 +2,10 @@
 
 /// A parsed CJK face (plus a Latin face for what it lacks) and text measurement.
 pub mod face;
-/// The process-wide CJK font: `report_font` setting, detection, parsed once, `status()` for callers.
-pub mod font;
 /// A realistic report content (soil, GB 36600) for tests, examples and the benchmark.
 pub mod fixture;
+/// The process-wide CJK font: `report_font` setting, detection, parsed once, `status()` for callers.
+pub mod font;
 /// Sample-container labels, one label per page of the label's size.
 pub mod labels;
 /// QR codes drawn as vector squares into a printpdf op list.

@@ -209,9 +209,7 @@ impl Template {
             ("margin_right_mm", p.margin_right_mm),
         ] {
             if !(3.0..=50.0).contains(&v) {
-                return Err(format!(
-                    "[page] {name} = {v}: must be between 3 and 50 mm"
-                ));
+                return Err(format!("[page] {name} = {v}: must be between 3 and 50 mm"));
             }
         }
         let (w, h) = self.paper_mm();
@@ -439,9 +437,16 @@ mod tests {
     fn a_broken_file_in_the_folder_is_an_error_naming_it() {
         let dir = std::env::temp_dir().join(format!("egret-tpl-{}", uuid::Uuid::now_v7()));
         std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join(FILE_NAME), "language = \"zh\"\n[page]\npaper = 3\n").unwrap();
+        std::fs::write(
+            dir.join(FILE_NAME),
+            "language = \"zh\"\n[page]\npaper = 3\n",
+        )
+        .unwrap();
         let e = load(&dir).unwrap_err();
-        assert!(e.contains(FILE_NAME) && e.contains("line 3, column 9"), "{e}");
+        assert!(
+            e.contains(FILE_NAME) && e.contains("line 3, column 9"),
+            "{e}"
+        );
         std::fs::write(
             dir.join(FILE_NAME),
             BUILTIN.replacen("language = \"bilingual\"", "language = \"en\"", 1),

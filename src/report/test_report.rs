@@ -8,9 +8,9 @@ use super::face::CjkFont;
 use super::qr::{QrModules, QUIET_ZONE};
 use super::template::{Language, Template};
 use super::text::{black, mm, DocFont};
-use pen::Pen;
 use crate::domain::report::{IssueInfo, ReportContent};
 use layout::{grey, line, red, Align, Frame, Style};
+use pen::Pen;
 use printpdf::xobject::{DictItem, ExternalStream, ExternalXObject};
 use printpdf::{
     CurTransMat, ExtendedGraphicsState, Mm, Op, PdfDocument, PdfPage, PdfSaveOptions, PdfWarnMsg,
@@ -19,11 +19,15 @@ use printpdf::{
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-pub mod layout;
+mod cover;
+mod draw;
+mod layout;
 mod pen;
+mod results;
 mod sections;
 #[cfg(test)]
 mod tests;
+mod wrap;
 
 /// Height of the page header above the body (points).
 const HEADER_H: f32 = 32.0;
@@ -82,6 +86,29 @@ impl<'a> Ctx<'a> {
     /// A column header: both languages on two lines when bilingual.
     pub fn col(&self, zh: &str, en: &str) -> String {
         self.t.pick2(zh, en, "\n")
+    }
+
+    /// "label：value" (Chinese, bilingual) or "label: value" (English).
+    pub fn kv(&self, zh: &str, en: &str, value: &str) -> String {
+        format!("{}{}{value}", self.l(zh, en), self.colon())
+    }
+
+    /// The colon after a label: full-width unless the report is in English.
+    pub fn colon(&self) -> &'static str {
+        if self.t.language == Language::En {
+            ": "
+        } else {
+            "："
+        }
+    }
+
+    /// `text` in brackets: full-width unless the report is in English; empty stays empty.
+    pub fn paren(&self, text: &str) -> String {
+        match text.trim() {
+            "" => String::new(),
+            t if self.t.language == Language::En => format!(" ({t})"),
+            t => format!("（{t}）"),
+        }
     }
 
     /// " [n]" for a note, or "" when it is not one of the numbered notes.
@@ -143,7 +170,11 @@ fn build(
         ));
     }
     let mut ctx = Ctx::new(content, issue, template);
-    let title = format!("{} {}", template.pick(&template.text.title, " "), ctx.number());
+    let title = format!(
+        "{} {}",
+        template.pick(&template.text.title, " "),
+        ctx.number()
+    );
     let mut doc = PdfDocument::new(&title);
     let doc_font = DocFont::add(&mut doc, font);
     let font = Pen::new(&doc_font);
@@ -213,7 +244,7 @@ fn header(font: &Pen, ctx: &Ctx, frame: Frame, h: f32, page: usize, total: usize
     let (l, r) = (frame.left, frame.right);
     let width = r - l;
     let mut ops = Vec::new();
-    let number = format!("{}{}", ctx.l("报告编号", "Report No."), "：") + &ctx.number();
+    let number = ctx.kv("报告编号", "Report No.", &ctx.number());
     let pages = t.pick2(
         &format!("第 {page} 页 共 {total} 页"),
         &format!("Page {page} of {total}"),
@@ -246,7 +277,11 @@ fn footer(font: &Pen, ctx: &Ctx, frame: Frame, qr: Option<&QrForm>) -> Vec<Op> {
             .replace("{address}", &lab.address)
             .replace("{phone}", &lab.phone)
     };
-    let en_name = if lab.name_en.is_empty() { &lab.name_zh } else { &lab.name_en };
+    let en_name = if lab.name_en.is_empty() {
+        &lab.name_zh
+    } else {
+        &lab.name_en
+    };
     let text = t.pick2(
         &fill(&t.text.footer.zh, &lab.name_zh),
         &fill(&t.text.footer.en, en_name),
@@ -276,7 +311,14 @@ fn footer(font: &Pen, ctx: &Ctx, frame: Frame, qr: Option<&QrForm>) -> Vec<Op> {
             });
             let cap = t.pick(&t.text.qr_caption, " / ");
             let cap = font.truncate(&cap, 6.0, QR_SIDE + 20.0);
-            ops.extend(text_at(font, r - QR_SIDE - 10.0, QR_SIDE + 10.0, qr_y - 5.0, &cap, &cap_style));
+            ops.extend(text_at(
+                font,
+                r - QR_SIDE - 10.0,
+                QR_SIDE + 10.0,
+                qr_y - 5.0,
+                &cap,
+                &cap_style,
+            ));
         }
         None => {
             let style = Style::new(7.5).bold().color(red()).align(Align::Right);

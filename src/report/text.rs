@@ -52,7 +52,15 @@ impl<'a> DocFont<'a> {
     }
 
     /// [`DocFont::text`] in colour `col` (fill, and outline of the faux bold).
-    pub fn text_in(&self, col: Color, x: f32, y: f32, size: f32, bold: bool, text: &str) -> Vec<Op> {
+    pub fn text_in(
+        &self,
+        col: Color,
+        x: f32,
+        y: f32,
+        size: f32,
+        bold: bool,
+        text: &str,
+    ) -> Vec<Op> {
         if text.is_empty() {
             return Vec::new();
         }

@@ -99,14 +99,29 @@ impl Rep {
     }
 
     /// As [`Rep::approved_order`] for another client's project.
-    pub async fn approved_order_for(&self, client: &str, project: &str, n: usize) -> (Value, Vec<Value>) {
+    pub async fn approved_order_for(
+        &self,
+        client: &str,
+        project: &str,
+        n: usize,
+    ) -> (Value, Vec<Value>) {
         let bodies = (1..=n)
-            .map(|i| crate::intake::sample(&format!("X-{i}"), "soil", &crate::intake::ago(48), &[&self.cd]))
+            .map(|i| {
+                crate::intake::sample(
+                    &format!("X-{i}"),
+                    "soil",
+                    &crate::intake::ago(48),
+                    &[&self.cd],
+                )
+            })
             .collect();
         let mut o = self.lab.order(bodies);
         o["client_id"] = json!(client);
         o["project_id"] = json!(project);
-        let (status, wo) = self.app.post("/api/v1/work-orders", &self.lab.tech, o).await;
+        let (status, wo) = self
+            .app
+            .post("/api/v1/work-orders", &self.lab.tech, o)
+            .await;
         assert_eq!(status, StatusCode::CREATED, "{wo}");
         let samples = wo["samples"].as_array().expect("samples").clone();
         for s in &samples {
@@ -142,8 +157,12 @@ impl Rep {
 
     /// `POST /work-orders/{id}/reports` by `who`.
     pub async fn draft_as(&self, who: &Person, wo: &Value, body: Value) -> Answer {
-        self.post_as(who, &format!("/api/v1/work-orders/{}/reports", id(wo)), body)
-            .await
+        self.post_as(
+            who,
+            &format!("/api/v1/work-orders/{}/reports", id(wo)),
+            body,
+        )
+        .await
     }
 
     /// A draft of the whole work order prepared by the analyst; must be 201.

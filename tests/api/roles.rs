@@ -326,7 +326,12 @@ impl ReportFixture {
             ("PUT", "results", analyst, json!(rows)),
             ("POST", "submit", analyst, json!({})),
             ("POST", "verify", reviewer, json!({"password": PASSWORD})),
-            ("POST", "approve", signer.as_str(), json!({"password": PASSWORD})),
+            (
+                "POST",
+                "approve",
+                signer.as_str(),
+                json!({"password": PASSWORD}),
+            ),
         ];
         for (method, step, who, body) in steps {
             let path = format!("/api/v1/batches/{batch}/{step}");
@@ -511,10 +516,8 @@ fn report_rows(f: &Fixture) -> Vec<Row> {
         row(M::GET, "/api/v1/reports/{id}", Roles(ALL)).path(report(&f.issued, "")),
         row(M::GET, "/api/v1/reports/{id}/report.pdf", Roles(ALL))
             .path(report(&f.issued, "/report.pdf")),
-        row(M::GET, "/api/v1/work-orders/{id}/results.csv", Roles(ALL))
-            .path(wo("/results.csv")),
-        row(M::GET, "/api/v1/work-orders/{id}/results.xlsx", Roles(ALL))
-            .path(wo("/results.xlsx")),
+        row(M::GET, "/api/v1/work-orders/{id}/results.csv", Roles(ALL)).path(wo("/results.csv")),
+        row(M::GET, "/api/v1/work-orders/{id}/results.xlsx", Roles(ALL)).path(wo("/results.xlsx")),
         row(M::GET, "/api/v1/portal/work-orders", Roles(&["client"])),
         row(M::GET, "/verify/{number}", Public).path("/verify/EGR-2000-000001?code=X".into()),
         row(M::POST, "/verify", Public).raw("application/pdf", b"%PDF-1.7 not a report".to_vec()),
@@ -694,7 +697,12 @@ fn mounted_set() -> BTreeSet<(String, String)> {
     };
     let mut out: BTreeSet<(String, String)> = egret::api::routes()
         .iter()
-        .map(|r| (r.method.as_str().to_string(), format!("/api/v1{}", template(r))))
+        .map(|r| {
+            (
+                r.method.as_str().to_string(),
+                format!("/api/v1{}", template(r)),
+            )
+        })
         .collect();
     out.extend(
         egret::api::reports::public_routes()

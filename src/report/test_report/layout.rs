@@ -3,17 +3,14 @@
 //! Units are points, origin bottom-left (printpdf's). [`Flow`] owns the op lists of the pages
 //! laid out so far; the body of every page is the same [`Frame`] (header and footer are drawn
 //! afterwards, when the number of pages is known).
+pub use super::draw::{fill_rect, grey, line, red, segments, stroke_rect, text_ops, Placed};
 use super::pen::Pen;
-use crate::report::text::{black, rgb};
-use printpdf::{
-    Color, Line, LinePoint, Op, PaintMode, PdfFontHandle, Point, Pt, Rect, TextItem, TextMatrix,
-    TextRenderingMode, WindingOrder,
-};
+pub use super::wrap::{fit_cell, wrap};
+use crate::report::text::black;
+use printpdf::{Color, Op};
 
 /// Line height as a multiple of the font size.
 pub const LEADING: f32 = 1.3;
-/// Smallest size a table cell's text is shrunk to before it is wrapped instead.
-const SHRINK: f32 = 0.85;
 /// Cell padding, horizontal and vertical.
 const PAD_X: f32 = 2.0;
 const PAD_Y: f32 = 1.6;
@@ -66,15 +63,6 @@ impl Style {
     }
 }
 
-/// Red, for exceedances and the draft banner.
-pub fn red() -> Color {
-    rgb(0.78, 0.0, 0.0)
-}
-
-pub fn grey(v: f32) -> Color {
-    rgb(v, v, v)
-}
-
 /// One table column: header text (may contain `\n`), width in points, alignment.
 #[derive(Clone, Debug)]
 pub struct Column {
@@ -108,7 +96,10 @@ pub enum Row {
     Cells(Vec<Cell>),
     /// One cell across the whole table. A `group` row names the rows after it: when those go on
     /// on a new page, it is repeated there with `continued` appended.
-    Span { cell: Cell, group: bool },
+    Span {
+        cell: Cell,
+        group: bool,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -226,12 +217,6 @@ impl<'a> Flow<'a> {
         }
     }
 
-    /// A horizontal line across the body at the cursor.
-    pub fn rule(&mut self, thickness: f32) {
-        let (l, r, y) = (self.frame.left, self.frame.right, self.y);
-        self.ops().extend(line(l, y, r, y, thickness, black()));
-    }
-
     /// Draws `table`, breaking across pages with the header row repeated on each.
     pub fn table(&mut self, table: &Table) {
         if table.columns.is_empty() {
@@ -250,7 +235,11 @@ impl<'a> Flow<'a> {
         // Columns without header texts: no header row.
         let with_header = cols.iter().any(|c| !c.header.is_empty());
         let header = self.lay_cells(cols, &header_cells, table.size);
-        let header_h = if with_header { self.row_height(&header) } else { 0.0 };
+        let header_h = if with_header {
+            self.row_height(&header)
+        } else {
+            0.0
+        };
         let body = self.frame.top - self.frame.bottom;
         let one_line = table.size * LEADING + 2.0 * PAD_Y;
         // The header never ends a page: it keeps at least its first row (or two lines) with it.
@@ -318,7 +307,14 @@ impl<'a> Flow<'a> {
                         text: format!("{}{}", g.text, table.continued),
                         ..g.clone()
                     };
-                    let laid = self.lay_row(cols, &Row::Span { cell: cont.clone(), group: true }, table.size);
+                    let laid = self.lay_row(
+                        cols,
+                        &Row::Span {
+                            cell: cont.clone(),
+                            group: true,
+                        },
+                        table.size,
+                    );
                     self.draw_row(cols, &laid, std::slice::from_ref(&cont), true, false);
                 }
                 fresh = true;
@@ -409,7 +405,13 @@ impl<'a> Flow<'a> {
         for (i, (x, w, align)) in boxes.iter().enumerate() {
             let cell = cells.get(i).cloned().unwrap_or_default();
             if cell.shade {
-                ops.extend(fill_rect(*x, bottom, *w, h, grey(if header { 0.88 } else { 0.93 })));
+                ops.extend(fill_rect(
+                    *x,
+                    bottom,
+                    *w,
+                    h,
+                    grey(if header { 0.88 } else { 0.93 }),
+                ));
             }
             let Some((size, lines)) = laid.cells.get(i) else {
                 continue;
@@ -483,265 +485,4 @@ fn split_laid(laid: Laid, n: usize) -> (Laid, Laid) {
             lead: laid.lead,
         },
     )
-}
-
-/// The size and lines of a cell: one line at `size`, or at a size shrunk down to 85 %, or
-/// wrapped at `size`.
-pub fn fit_cell(font: &Pen, text: &str, size: f32, width: f32) -> (f32, Vec<String>) {
-    if !text.contains('\n') {
-        let w = font.width(text, size);
-        if w <= width {
-            return (size, vec![text.to_string()]);
-        }
-        if w * SHRINK <= width {
-            return (font.fit_size(text, width, size, size * SHRINK), vec![text.to_string()]);
-        }
-    }
-    (size, wrap(font, text, size, width))
-}
-
-/// Whether a line may break before `c` (ideographs and full-width punctuation break anywhere).
-fn is_wide(c: char) -> bool {
-    ('\u{2E80}'..='\u{9FFF}').contains(&c)
-        || ('\u{F900}'..='\u{FAFF}').contains(&c)
-        || ('\u{FF00}'..='\u{FFEF}').contains(&c)
-        || ('\u{20000}'..='\u{2FFFF}').contains(&c)
-}
-
-/// Characters that must not start a line.
-fn no_line_start(c: char) -> bool {
-    "，。、；：？！）》」』】,.;:?!)]}%℃·".contains(c)
-}
-
-/// Characters that must not end a line.
-fn no_line_end(c: char) -> bool {
-    "（《「『【([{“‘".contains(c)
-}
-
-/// `text` broken into lines no wider than `width` at `size`: at `\n`, at spaces, around
-/// ideographs and after `-` `/` `,`, and inside a word only when the word alone is too wide.
-pub fn wrap(font: &Pen, text: &str, size: f32, width: f32) -> Vec<String> {
-    let mut out = Vec::new();
-    for para in text.split('\n') {
-        if font.width(para, size) <= width {
-            out.push(para.to_string());
-            continue;
-        }
-        let chars: Vec<char> = para.chars().collect();
-        let widths: Vec<f32> = chars
-            .iter()
-            .map(|c| font.width(c.encode_utf8(&mut [0; 4]), size))
-            .collect();
-        let mut start = 0;
-        while start < chars.len() {
-            // Skip spaces at the start of a line.
-            while start < chars.len() && chars[start] == ' ' {
-                start += 1;
-            }
-            if start >= chars.len() {
-                break;
-            }
-            let mut used = 0.0;
-            let mut end = start;
-            let mut brk = None; // last index a line may end before
-            while end < chars.len() && used + widths[end] <= width {
-                used += widths[end];
-                end += 1;
-                if end < chars.len() {
-                    let (prev, next) = (chars[end - 1], chars[end]);
-                    let allowed = !no_line_end(prev)
-                        && (next == ' '
-                            || prev == ' '
-                            || (is_wide(prev) || is_wide(next)) && !no_line_start(next)
-                            || matches!(prev, '、' | '，' | ';' | '；')
-                            // Not inside numbers: 2026-11-04, 1,1,2-, 3/4.
-                            || matches!(prev, '-' | '/' | ',') && !next.is_ascii_digit());
-                    if allowed {
-                        brk = Some(end);
-                    }
-                }
-            }
-            let cut = if end >= chars.len() {
-                end
-            } else {
-                match brk {
-                    Some(b) if b > start => b,
-                    // Not even one character fits: take it anyway, so the loop ends.
-                    _ => end.max(start + 1),
-                }
-            };
-            let line: String = chars[start..cut].iter().collect();
-            out.push(line.trim_end().to_string());
-            start = cut;
-        }
-    }
-    if out.is_empty() {
-        out.push(String::new());
-    }
-    out
-}
-
-/// Text placed at an absolute baseline position.
-pub struct Placed {
-    pub x: f32,
-    pub y: f32,
-    pub size: f32,
-    pub bold: bool,
-    pub color: Color,
-    pub text: String,
-}
-
-/// Points rounded to 1/100: shorter numbers in the content streams, nothing visible lost.
-fn r2(v: f32) -> f32 {
-    (v * 100.0).round() / 100.0
-}
-
-/// Ops drawing several texts in one text section (what `DocFont::text_in` does for one,
-/// without repeating the font, colour and state for each).
-pub fn text_ops(font: &Pen, items: &[Placed]) -> Vec<Op> {
-    let mut ops = vec![Op::SaveGraphicsState, Op::StartTextSection];
-    let mut color: Option<&Color> = None;
-    let mut bold: Option<(bool, f32)> = None;
-    let mut face: Option<(bool, f32)> = None;
-    let mut rise = 0.0;
-    for it in items.iter().filter(|i| !i.text.is_empty()) {
-        if color != Some(&it.color) {
-            ops.push(Op::SetFillColor {
-                col: it.color.clone(),
-            });
-            ops.push(Op::SetOutlineColor {
-                col: it.color.clone(),
-            });
-            color = Some(&it.color);
-        }
-        if bold.is_none_or(|(b, s)| b != it.bold || (it.bold && s != it.size)) {
-            ops.push(Op::SetTextRenderingMode {
-                mode: if it.bold {
-                    TextRenderingMode::FillStroke
-                } else {
-                    TextRenderingMode::Fill
-                },
-            });
-            if it.bold {
-                ops.push(Op::SetOutlineThickness {
-                    pt: Pt(it.size * 0.045),
-                });
-            }
-            bold = Some((it.bold, it.size));
-        }
-        ops.push(Op::SetTextMatrix {
-            matrix: TextMatrix::Translate(Pt(r2(it.x)), Pt(r2(it.y))),
-        });
-        for run in font.runs(&it.text) {
-            let size = it.size * run.scale;
-            if face != Some((run.fallback, size)) {
-                let id = match &font.doc.fallback_id {
-                    Some(id) if run.fallback => id,
-                    _ => &font.doc.id,
-                };
-                ops.push(Op::SetFont {
-                    font: PdfFontHandle::External(id.clone()),
-                    size: Pt(size),
-                });
-                face = Some((run.fallback, size));
-            }
-            let r = run.rise * it.size;
-            if r != rise {
-                ops.push(Op::SetLineOffset { multiplier: r });
-                rise = r;
-            }
-            ops.push(Op::ShowText {
-                items: vec![TextItem::GlyphIds(font.glyphs(&run.text))],
-            });
-        }
-    }
-    ops.extend([Op::EndTextSection, Op::RestoreGraphicsState]);
-    ops
-}
-
-/// Straight black lines `(x0, y0, x1, y1)` of one thickness.
-pub fn segments(segs: &[(f32, f32, f32, f32)], thickness: f32) -> Vec<Op> {
-    let p = |x: f32, y: f32| LinePoint {
-        p: Point {
-            x: Pt(r2(x)),
-            y: Pt(r2(y)),
-        },
-        bezier: false,
-    };
-    let mut ops = vec![
-        Op::SetOutlineColor { col: black() },
-        Op::SetOutlineThickness { pt: Pt(thickness) },
-    ];
-    ops.extend(segs.iter().map(|&(x0, y0, x1, y1)| Op::DrawLine {
-        line: Line {
-            points: vec![p(x0, y0), p(x1, y1)],
-            is_closed: false,
-        },
-    }));
-    ops
-}
-
-/// A straight line.
-pub fn line(x0: f32, y0: f32, x1: f32, y1: f32, thickness: f32, col: Color) -> Vec<Op> {
-    let p = |x: f32, y: f32| LinePoint {
-        p: Point { x: Pt(x), y: Pt(y) },
-        bezier: false,
-    };
-    vec![
-        Op::SetOutlineColor { col },
-        Op::SetOutlineThickness { pt: Pt(thickness) },
-        Op::DrawLine {
-            line: Line {
-                points: vec![p(x0, y0), p(x1, y1)],
-                is_closed: false,
-            },
-        },
-    ]
-}
-
-/// A filled rectangle (lower-left corner `x`, `y`).
-pub fn fill_rect(x: f32, y: f32, w: f32, h: f32, col: Color) -> Vec<Op> {
-    vec![
-        Op::SaveGraphicsState,
-        Op::SetFillColor { col },
-        Op::DrawRectangle {
-            rectangle: Rect {
-                x: Pt(r2(x)),
-                y: Pt(r2(y)),
-                width: Pt(r2(w)),
-                height: Pt(r2(h)),
-                mode: Some(PaintMode::Fill),
-                winding_order: Some(WindingOrder::NonZero),
-            },
-        },
-        Op::RestoreGraphicsState,
-    ]
-}
-
-/// A rectangle outline, solid or dashed.
-pub fn stroke_rect(x: f32, y: f32, w: f32, h: f32, thickness: f32, dashed: bool) -> Vec<Op> {
-    let mut ops = vec![
-        Op::SaveGraphicsState,
-        Op::SetOutlineColor { col: black() },
-        Op::SetOutlineThickness { pt: Pt(thickness) },
-    ];
-    if dashed {
-        ops.push(Op::SetLineDashPattern {
-            dash: printpdf::LineDashPattern::new(0.0, &[3.0, 2.0]),
-        });
-    }
-    ops.extend([
-        Op::DrawRectangle {
-            rectangle: Rect {
-                x: Pt(x),
-                y: Pt(y),
-                width: Pt(w),
-                height: Pt(h),
-                mode: Some(PaintMode::Stroke),
-                winding_order: None,
-            },
-        },
-        Op::RestoreGraphicsState,
-    ]);
-    ops
 }

@@ -123,7 +123,15 @@ impl<'a> Pen<'a> {
     }
 
     /// Ops drawing `text` in `col` with its baseline starting at (`x`, `y`).
-    pub fn text_in(&self, col: Color, x: f32, y: f32, size: f32, bold: bool, text: &str) -> Vec<Op> {
+    pub fn text_in(
+        &self,
+        col: Color,
+        x: f32,
+        y: f32,
+        size: f32,
+        bold: bool,
+        text: &str,
+    ) -> Vec<Op> {
         if text.is_empty() {
             return Vec::new();
         }
@@ -152,8 +160,17 @@ mod tests {
         let mut doc = printpdf::PdfDocument::new("t");
         let df = DocFont::add(&mut doc, &cjk);
         let pen = Pen::new(&df);
-        for text in ["铬（六价） Chromium (VI)", "HNO₃ Cr⁶⁺", "1.02×10³", "", "a\tb"] {
-            assert!((pen.width(text, 7.5) - cjk.width(text, 7.5)).abs() < 0.01, "{text}");
+        for text in [
+            "铬（六价） Chromium (VI)",
+            "HNO₃ Cr⁶⁺",
+            "1.02×10³",
+            "",
+            "a\tb",
+        ] {
+            assert!(
+                (pen.width(text, 7.5) - cjk.width(text, 7.5)).abs() < 0.01,
+                "{text}"
+            );
             assert_eq!(pen.runs(text), cjk.runs(text), "{text}");
             assert_eq!(pen.truncate(text, 7.5, 30.0), cjk.truncate(text, 7.5, 30.0));
             for run in pen.runs(text) {

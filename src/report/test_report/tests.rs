@@ -59,7 +59,9 @@ fn issued_report_has_every_required_element() {
     let pdf = render(&content, Some(&issue), &builtin(), &font).unwrap();
     assert!(pdf.starts_with(b"%PDF"));
     assert!(pdf.len() < 400 * 1024, "{} bytes", pdf.len());
-    let Some(pages) = pages_text(&pdf, false) else { return };
+    let Some(pages) = pages_text(&pdf, false) else {
+        return;
+    };
     let n = pages.len();
     assert!(n > 10, "{n} pages");
     let all = squeeze(&pages.join("\n"));
@@ -128,7 +130,10 @@ fn issued_report_has_every_required_element() {
         assert!(p.contains("扫码验证"), "QR caption on page {}", i + 1);
     }
     // No draft marks on an issued report.
-    assert!(!has("不作为正式报告") && !has("DRAFT"), "watermark on an issued report");
+    assert!(
+        !has("不作为正式报告") && !has("DRAFT"),
+        "watermark on an issued report"
+    );
     // The end mark comes after the last result, on the last page.
     let last = squeeze(&pages[n - 1]);
     assert!(last.contains("（以下空白）"), "{last}");
@@ -154,7 +159,9 @@ fn draft_is_watermarked_and_has_no_number_approval_or_qr() {
     let content = sample_content(20, 45);
     let pdf = render(&content, None, &builtin(), &font).unwrap();
     assert!(pdf.len() < 400 * 1024, "{} bytes", pdf.len());
-    let Some(pages) = pages_text(&pdf, false) else { return };
+    let Some(pages) = pages_text(&pdf, false) else {
+        return;
+    };
     let n = pages.len();
     for (i, p) in pages.iter().enumerate() {
         let p = squeeze(p);
@@ -165,7 +172,11 @@ fn draft_is_watermarked_and_has_no_number_approval_or_qr() {
         );
         assert!(p.contains(&squeeze("（草稿 / draft）")), "page {}", i + 1);
         assert!(p.contains(&format!("第{}页共{n}页", i + 1)));
-        assert!(!p.contains("扫码验证"), "QR caption on a draft, page {}", i + 1);
+        assert!(
+            !p.contains("扫码验证"),
+            "QR caption on a draft, page {}",
+            i + 1
+        );
     }
     let all = squeeze(&pages.join("\n"));
     assert!(!all.contains("EGR-2026"), "a draft has no number");
@@ -179,7 +190,9 @@ fn small_report_fits_a_few_pages() {
     let content = sample_content(1, 10);
     let issue = sample_issue();
     let pdf = render(&content, Some(&issue), &builtin(), &font).unwrap();
-    let Some(pages) = pages_text(&pdf, false) else { return };
+    let Some(pages) = pages_text(&pdf, false) else {
+        return;
+    };
     let n = pages.len();
     assert!((2..=4).contains(&n), "{n} pages");
     let all = squeeze(&pages.join("\n"));
@@ -195,7 +208,9 @@ fn small_report_fits_a_few_pages() {
     }
     // The draft of the same content.
     let draft = render(&content, None, &builtin(), &font).unwrap();
-    let Some(dp) = pages_text(&draft, false) else { return };
+    let Some(dp) = pages_text(&draft, false) else {
+        return;
+    };
     assert!(squeeze(&dp[0]).contains("不作为正式报告"));
 }
 
@@ -211,7 +226,9 @@ fn amendment_says_what_it_replaces_on_page_one() {
         reason: "样品 SO-202611-00002 的铅结果录入错误".into(),
     });
     let pdf = render(&content, Some(&issue), &builtin(), &font).unwrap();
-    let Some(pages) = pages_text(&pdf, false) else { return };
+    let Some(pages) = pages_text(&pdf, false) else {
+        return;
+    };
     let first = squeeze(&pages[0]);
     assert!(
         first.contains(&squeeze(
@@ -219,7 +236,10 @@ fn amendment_says_what_it_replaces_on_page_one() {
         )),
         "{first}"
     );
-    assert!(first.contains("ThisreportreplacesEGR-2026-000123"), "{first}");
+    assert!(
+        first.contains("ThisreportreplacesEGR-2026-000123"),
+        "{first}"
+    );
     assert!(first.contains("EGR-2026-000123-R1"));
 }
 
@@ -231,7 +251,9 @@ fn languages_and_sections_follow_the_template() {
     let mut t = builtin();
     t.language = crate::report::template::Language::En;
     let pdf = render(&content, Some(&issue), &t, &font).unwrap();
-    let Some(pages) = pages_text(&pdf, false) else { return };
+    let Some(pages) = pages_text(&pdf, false) else {
+        return;
+    };
     let all = squeeze(&pages.join("\n"));
     assert!(all.contains("TestReport") && all.contains("Page1of"));
     assert!(!all.contains("检测报告") && !all.contains("第1页"));
@@ -243,13 +265,18 @@ fn languages_and_sections_follow_the_template() {
     t.sections.evaluation = false;
     t.sections.points = false;
     let pdf = render(&content, Some(&issue), &t, &font).unwrap();
-    let Some(pages) = pages_text(&pdf, false) else { return };
+    let Some(pages) = pages_text(&pdf, false) else {
+        return;
+    };
     let all = squeeze(&pages.join("\n"));
     assert!(all.contains("检测报告") && all.contains("第1页共"));
     assert!(!all.contains("TestReport") && !all.contains("筛选值"));
     assert!(!all.contains("24.4812"), "points are left out");
     // Without a cover the signatures come at the end, before the end mark.
-    let (sig, end) = (all.rfind("王建国").unwrap(), all.rfind("（以下空白）").unwrap());
+    let (sig, end) = (
+        all.rfind("王建国").unwrap(),
+        all.rfind("（以下空白）").unwrap(),
+    );
     assert!(sig < end);
 }
 
@@ -269,9 +296,13 @@ fn odd_content_does_not_break_the_layout() {
     content.samples[0].results[0].analyte_zh = "X".repeat(300);
     content.samples[0].results[1].method_code = "HJ/T-166-2004-ABCDEFGHIJKLMNOPQRSTUVWXYZ".into();
     content.client.name = "客户".repeat(200);
-    content.samples[1].summaries[0].notes.push("注".repeat(2000));
+    content.samples[1].summaries[0]
+        .notes
+        .push("注".repeat(2000));
     let pdf = render(&content, Some(&sample_issue()), &builtin(), &font).unwrap();
-    let Some(pages) = pages_text(&pdf, false) else { return };
+    let Some(pages) = pages_text(&pdf, false) else {
+        return;
+    };
     let all = squeeze(&pages.join("\n"));
     // The whole description is printed, split over pages (count a character: a phrase may be
     // cut by a page's header and footer).
@@ -307,7 +338,12 @@ fn wrapped_lines_fit_their_width() {
         assert_eq!(squeeze(&joined), squeeze(text), "nothing lost at {width}");
     }
     // Latin words are not split when they fit a line.
-    let lines = layout::wrap(&font, "Determination of volatile organic compounds", 7.5, 80.0);
+    let lines = layout::wrap(
+        &font,
+        "Determination of volatile organic compounds",
+        7.5,
+        80.0,
+    );
     assert!(lines.iter().all(|l| !l.starts_with("ination")), "{lines:?}");
     assert_eq!(layout::wrap(&font, "", 7.5, 50.0), vec![String::new()]);
     // A cell slightly too wide is shrunk rather than wrapped.
@@ -357,7 +393,8 @@ fn render_time() {
     let t = builtin();
     let _ = render(&content, Some(&issue), &t, &font).unwrap();
     let runs = 10;
-    let (mut laying, mut saving, mut size) = (std::time::Duration::ZERO, std::time::Duration::ZERO, 0);
+    let (mut laying, mut saving, mut size) =
+        (std::time::Duration::ZERO, std::time::Duration::ZERO, 0);
     for _ in 0..runs {
         let start = std::time::Instant::now();
         let doc = build(&content, Some(&issue), &t, &font).unwrap();
@@ -388,9 +425,17 @@ fn chinese_reads_back_with_every_installed_font() {
             continue;
         };
         let pdf = render(&content, Some(&issue), &builtin(), &font).unwrap();
-        let Some(pages) = pages_text(&pdf, false) else { return };
+        let Some(pages) = pages_text(&pdf, false) else {
+            return;
+        };
         let all = squeeze(&pages.join("\n"));
-        for s in ["检测报告", "厦门市白鹭生态环境监测中心", "铬（六价）", "（以下空白）", "0.01L"] {
+        for s in [
+            "检测报告",
+            "厦门市白鹭生态环境监测中心",
+            "铬（六价）",
+            "（以下空白）",
+            "0.01L",
+        ] {
             assert!(all.contains(s), "{path}: {s} not read back");
         }
     }

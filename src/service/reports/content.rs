@@ -304,18 +304,27 @@ pub async fn build(
     }
     for lines in by_sample.values_mut() {
         lines.sort_by(|x, y| {
-            (x.method.sort_order, &x.method.code, x.ma.sort_order, &x.analyte.code).cmp(&(
-                y.method.sort_order,
-                &y.method.code,
-                y.ma.sort_order,
-                &y.analyte.code,
-            ))
+            (
+                x.method.sort_order,
+                &x.method.code,
+                x.ma.sort_order,
+                &x.analyte.code,
+            )
+                .cmp(&(
+                    y.method.sort_order,
+                    &y.method.code,
+                    y.ma.sort_order,
+                    &y.analyte.code,
+                ))
         });
     }
 
     let mut method_list: Vec<MethodInfo> = Vec::new();
-    let (mut sampled, mut received, mut analysed_all) =
-        (DateSpan::default(), DateSpan::default(), DateSpan::default());
+    let (mut sampled, mut received, mut analysed_all) = (
+        DateSpan::default(),
+        DateSpan::default(),
+        DateSpan::default(),
+    );
     let mut deviations = Vec::new();
     let mut sample_infos = Vec::new();
     for s in &samples {
@@ -425,7 +434,9 @@ pub async fn build(
             client_sample_id: s.client_sample_id.clone(),
             matrix_zh: m.map_or_else(|| s.matrix.clone(), |m| m.name_zh.clone()),
             matrix_en: m.map_or_else(|| s.matrix.clone(), |m| m.name_en.clone()),
-            point_code: s.sampling_point_id.and_then(|p| point_code.get(&p).cloned()),
+            point_code: s
+                .sampling_point_id
+                .and_then(|p| point_code.get(&p).cloned()),
             collected_at: minute(s.collected_at, tz),
             collected_by: s.collected_by.clone(),
             depth: depth(s),

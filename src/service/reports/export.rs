@@ -29,7 +29,11 @@ const HEADINGS: [&str; 14] = [
 
 /// One row per sample × analyte of the work order's current issued reports; a sample in several
 /// current reports (an interim, then the final one) is taken from the latest issued.
-pub async fn rows(db: &Db, work_order_id: Uuid, scope: Option<Uuid>) -> AppResult<(String, Vec<Vec<String>>)> {
+pub async fn rows(
+    db: &Db,
+    work_order_id: Uuid,
+    scope: Option<Uuid>,
+) -> AppResult<(String, Vec<Vec<String>>)> {
     let wo = work_order::Entity::find_by_id(work_order_id)
         .one(&db.conn)
         .await?
@@ -100,7 +104,8 @@ pub fn csv(rows: &[Vec<String>]) -> AppResult<Vec<u8>> {
         w.write_record(r)
             .map_err(|e| AppError::Internal(e.to_string()))?;
     }
-    w.into_inner().map_err(|e| AppError::Internal(e.to_string()))
+    w.into_inner()
+        .map_err(|e| AppError::Internal(e.to_string()))
 }
 
 /// An XLSX workbook with one sheet of the same rows; every cell is text (results such as
@@ -112,7 +117,9 @@ pub fn xlsx(work_order: &str, rows: &[Vec<String>]) -> AppResult<Vec<u8>> {
     let sheet = book.add_worksheet();
     sheet.set_name("results").map_err(err)?;
     for (c, h) in headings().iter().enumerate() {
-        sheet.write_string_with_format(0, c as u16, *h, &bold).map_err(err)?;
+        sheet
+            .write_string_with_format(0, c as u16, *h, &bold)
+            .map_err(err)?;
     }
     for (i, r) in rows.iter().enumerate() {
         for (c, v) in r.iter().enumerate() {

@@ -6,7 +6,7 @@ use super::{load, pdf, MAX_SAMPLES_PER_REPORT};
 use crate::config::Config;
 use crate::db::{Db, WriteTx};
 use crate::domain::report::{
-    revision_number, IssueInfo, ReportContent, ReportEvent, ReportStatus, Replaces, SignLine,
+    revision_number, IssueInfo, Replaces, ReportContent, ReportEvent, ReportStatus, SignLine,
 };
 use crate::domain::state::{SampleEvent, SampleStatus};
 use crate::domain::time;
@@ -18,8 +18,8 @@ use crate::service::check::{invalid_if, optional, required};
 use crate::service::counter;
 use rand::RngCore;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel,
-    QueryFilter, QueryOrder, QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait,
+    IntoActiveModel, QueryFilter, QueryOrder, QuerySelect,
 };
 use serde::Deserialize;
 use serde_json::json;
@@ -78,7 +78,13 @@ fn password_given(errors: &mut Vec<FieldError>, password: &str) {
 }
 
 /// The e-signature: the user's password again (a wrong one counts toward the lockout).
-async fn esign(db: &Db, cfg: &Config, user_id: Uuid, password: &str, meaning: &str) -> AppResult<()> {
+async fn esign(
+    db: &Db,
+    cfg: &Config,
+    user_id: Uuid,
+    password: &str,
+    meaning: &str,
+) -> AppResult<()> {
     let user = app_user::Entity::find_by_id(user_id).one(&db.conn).await?;
     auth::check_password(db, cfg, user, password, meaning)
         .await
@@ -354,7 +360,10 @@ pub async fn draft(
 }
 
 /// The samples of a report, in print order.
-pub async fn samples_of(conn: &impl ConnectionTrait, r: &report::Model) -> AppResult<Vec<sample::Model>> {
+pub async fn samples_of(
+    conn: &impl ConnectionTrait,
+    r: &report::Model,
+) -> AppResult<Vec<sample::Model>> {
     let links = report_sample::Entity::find()
         .filter(report_sample::Column::ReportId.eq(r.id))
         .order_by_asc(report_sample::Column::Position)
@@ -371,7 +380,10 @@ pub async fn samples_of(conn: &impl ConnectionTrait, r: &report::Model) -> AppRe
 
 /// The next report number `EGR-YYYY-NNNNNN` from the counter row of the lab's year.
 async fn next_number(tx: &WriteTx, cfg: &Config) -> AppResult<String> {
-    let year = time::now().with_timezone(&cfg.tz()).format("%Y").to_string();
+    let year = time::now()
+        .with_timezone(&cfg.tz())
+        .format("%Y")
+        .to_string();
     let seq = counter::reserve(tx, &format!("report-{year}"), 1).await?;
     Ok(format!("EGR-{year}-{seq:06}"))
 }
@@ -412,8 +424,15 @@ pub async fn issue(
     }
     // The signatory issues what the preparer signed: the data must not have moved since.
     let ids: Vec<Uuid> = samples.iter().map(|s| s.id).collect();
-    let now_content =
-        content::build(&*tx, &wo, &ids, r.interim, stored.prepared.clone(), cfg.tz()).await?;
+    let now_content = content::build(
+        &*tx,
+        &wo,
+        &ids,
+        r.interim,
+        stored.prepared.clone(),
+        cfg.tz(),
+    )
+    .await?;
     if now_content != stored {
         return Err(AppError::Conflict(
             "results, signatures or the catalogue changed since this draft was prepared: discard it and prepare a new draft".into(),

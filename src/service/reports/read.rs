@@ -101,7 +101,9 @@ pub async fn view(conn: &impl ConnectionTrait, r: &report::Model) -> AppResult<R
         sample_ids: ids,
         sample_lab_ids: samples.into_iter().map(|s| s.lab_id).collect(),
         prepared_by: r.prepared_by,
-        prepared_by_name: name_of(conn, Some(r.prepared_by)).await?.unwrap_or_default(),
+        prepared_by_name: name_of(conn, Some(r.prepared_by))
+            .await?
+            .unwrap_or_default(),
         prepared_at: r.prepared_at,
         issued_by: r.issued_by,
         issued_by_name: name_of(conn, r.issued_by).await?,
@@ -162,5 +164,6 @@ pub async fn pdf(db: &Db, id: Uuid, scope: Option<Uuid>) -> AppResult<(Vec<u8>, 
 /// The content snapshot of a report (what it prints).
 pub async fn content(db: &Db, id: Uuid, scope: Option<Uuid>) -> AppResult<ReportContent> {
     let r = load(&db.conn, id, scope).await?;
-    serde_json::from_str(&r.content_json).map_err(|e| AppError::Internal(format!("report content: {e}")))
+    serde_json::from_str(&r.content_json)
+        .map_err(|e| AppError::Internal(format!("report content: {e}")))
 }

@@ -32,7 +32,11 @@ pub struct Verification {
 
 /// Byte-wise comparison that takes the same time wherever the first difference is.
 fn same(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 async fn answer(db: &Db, r: report::Model) -> AppResult<Verification> {
@@ -64,7 +68,9 @@ pub async fn by_number(db: &Db, number: &str, code: &str) -> AppResult<Verificat
     match found {
         Some(r)
             if published(&r.status)
-                && r.verification_code.as_deref().is_some_and(|c| same(c, code.trim())) =>
+                && r.verification_code
+                    .as_deref()
+                    .is_some_and(|c| same(c, code.trim())) =>
         {
             answer(db, r).await
         }

@@ -8,12 +8,22 @@ use crate::intake::id;
 async fn sign_off(r: &Rep, analysis: &str, value: &str) {
     let b = r.batch_by(&r.analyst, &[analysis.to_string()]).await;
     let put = r
-        .put_as(&r.analyst, &b, json!([{"analysis_id": analysis, "value": value}]))
+        .put_as(
+            &r.analyst,
+            &b,
+            json!([{"analysis_id": analysis, "value": value}]),
+        )
         .await;
     assert_eq!(put.status, StatusCode::OK, "{put:?}");
     assert_eq!(r.submit_as(&r.analyst, &b).await.status, StatusCode::OK);
-    assert_eq!(r.verify(&r.reviewer, &b, PASSWORD).await.status, StatusCode::OK);
-    assert_eq!(r.approve(&r.signatory, &b, PASSWORD).await.status, StatusCode::OK);
+    assert_eq!(
+        r.verify(&r.reviewer, &b, PASSWORD).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        r.approve(&r.signatory, &b, PASSWORD).await.status,
+        StatusCode::OK
+    );
 }
 
 #[tokio::test]
@@ -22,7 +32,10 @@ async fn an_amendment_supersedes_the_issued_report_which_stays_downloadable() {
     let (wo, s) = r.approved_order(&["0.150"], 1).await;
     let first = r.issue(&r.draft(&wo).await).await;
     let number = first["number"].as_str().expect("number").to_string();
-    let code = first["verification_code"].as_str().expect("code").to_string();
+    let code = first["verification_code"]
+        .as_str()
+        .expect("code")
+        .to_string();
     let original = r.pdf(&first, &r.lab.admin).await;
 
     // Amending needs a reason, and the corrected result must be signed off first.
@@ -35,7 +48,9 @@ async fn an_amendment_supersedes_the_issued_report_which_stays_downloadable() {
         .await;
     no_reason.assert_invalid("reason");
     let ids = r.cd_of(&s);
-    let t = r.retest(&r.signatory, &ids[0], "客户复核：样品称量有误").await;
+    let t = r
+        .retest(&r.signatory, &ids[0], "客户复核：样品称量有误")
+        .await;
     assert_eq!(t.status, StatusCode::CREATED, "{t:?}");
     let reason = "镉结果更正（称量记录有误，重新测定）";
     let early = r
@@ -106,7 +121,10 @@ async fn an_amendment_supersedes_the_issued_report_which_stays_downloadable() {
     assert_eq!(v["status"], "superseded");
     assert_eq!(v["superseded_by"], json!(new_number));
     let v2 = r
-        .verify_code(&new_number, second["verification_code"].as_str().unwrap_or(""))
+        .verify_code(
+            &new_number,
+            second["verification_code"].as_str().unwrap_or(""),
+        )
         .await;
     assert_eq!(v2["status"], "issued");
     let up = r.verify_bytes(original.bytes.clone()).await;

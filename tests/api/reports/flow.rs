@@ -33,7 +33,9 @@ async fn a_ready_work_order_is_drafted_issued_downloaded_and_verified() {
     assert!(text.contains(&squeeze(&r.analyst.display)), "{text}");
 
     // The preparer may not issue it; a wrong password signs nothing.
-    r.issue_as(&r.analyst, &d, PASSWORD).await.assert_problem(403);
+    r.issue_as(&r.analyst, &d, PASSWORD)
+        .await
+        .assert_problem(403);
     let wrong = r.issue_as(&r.signatory, &d, "not-the-password").await;
     wrong.assert_problem(401);
     let (_, still) = r
@@ -49,11 +51,18 @@ async fn a_ready_work_order_is_drafted_issued_downloaded_and_verified() {
         .with_timezone(&chrono_tz::Asia::Shanghai)
         .format("%Y")
         .to_string();
-    assert_eq!(issued["number"], json!(format!("EGR-{year}-000001")), "{issued}");
+    assert_eq!(
+        issued["number"],
+        json!(format!("EGR-{year}-000001")),
+        "{issued}"
+    );
     assert_eq!(issued["status"], "issued");
     assert_eq!(issued["revision"], 0);
     let number = issued["number"].as_str().expect("number").to_string();
-    let code = issued["verification_code"].as_str().expect("code").to_string();
+    let code = issued["verification_code"]
+        .as_str()
+        .expect("code")
+        .to_string();
     let sha = issued["sha256"].as_str().expect("sha256").to_string();
     for sample in &s {
         assert_eq!(r.sample_status(sample).await, "reported");
@@ -92,9 +101,15 @@ async fn a_ready_work_order_is_drafted_issued_downloaded_and_verified() {
         assert!(text.contains(needle), "PDF lacks {needle:?}:\n{layout}");
     }
     for lab_id in &lab_ids {
-        assert!(text.contains(lab_id), "PDF lacks sample {lab_id}:\n{layout}");
+        assert!(
+            text.contains(lab_id),
+            "PDF lacks sample {lab_id}:\n{layout}"
+        );
     }
-    assert!(!text.contains("草稿"), "an issued report has no draft mark:\n{layout}");
+    assert!(
+        !text.contains("草稿"),
+        "an issued report has no draft mark:\n{layout}"
+    );
 
     // The QR code's target: authentic with the right code, nothing revealed with a wrong one.
     let ok = r.verify_code(&number, &code).await;
@@ -104,7 +119,10 @@ async fn a_ready_work_order_is_drafted_issued_downloaded_and_verified() {
     assert_eq!(ok["revision"], 0);
     assert_eq!(ok["sha256"], json!(sha));
     assert_eq!(ok["superseded_by"], Value::Null);
-    for (n, c) in [(number.as_str(), "WRONGCODE"), ("EGR-1999-000001", code.as_str())] {
+    for (n, c) in [
+        (number.as_str(), "WRONGCODE"),
+        ("EGR-1999-000001", code.as_str()),
+    ] {
         let no = r.verify_code(n, c).await;
         assert_eq!(no, json!({"authentic": false}), "{n} {c}");
     }
@@ -127,7 +145,10 @@ async fn a_ready_work_order_is_drafted_issued_downloaded_and_verified() {
             "UPDATE report SET pdf_sha256 = 'x' WHERE number = '{number}'"
         ))
         .await;
-    assert!(frozen.is_err(), "the trigger must refuse changing an issued report");
+    assert!(
+        frozen.is_err(),
+        "the trigger must refuse changing an issued report"
+    );
     let gone = r
         .app
         .raw_sql(&format!("DELETE FROM report WHERE number = '{number}'"))
@@ -160,26 +181,48 @@ async fn a_draft_needs_a_ready_order_or_completed_chosen_samples() {
         .await;
     whole.assert_problem(409);
     let lab1 = crate::analysis::lab_id(&s[1]);
-    assert!(whole.body["detail"].as_str().unwrap_or_default().contains(&lab1), "{whole:?}");
+    assert!(
+        whole.body["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains(&lab1),
+        "{whole:?}"
+    );
 
     let chosen = r
-        .draft_as(&r.analyst, &wo, json!({"password": PASSWORD, "sample_ids": [id(&s[1])]}))
+        .draft_as(
+            &r.analyst,
+            &wo,
+            json!({"password": PASSWORD, "sample_ids": [id(&s[1])]}),
+        )
         .await;
     chosen.assert_problem(409);
 
     let (other_wo, other) = r.order(1, &[&r.cd]).await;
     let foreign = r
-        .draft_as(&r.analyst, &wo, json!({"password": PASSWORD, "sample_ids": [id(&other[0])]}))
+        .draft_as(
+            &r.analyst,
+            &wo,
+            json!({"password": PASSWORD, "sample_ids": [id(&other[0])]}),
+        )
         .await;
     foreign.assert_invalid("sample_ids[0]");
     let empty = r
-        .draft_as(&r.analyst, &wo, json!({"password": PASSWORD, "sample_ids": []}))
+        .draft_as(
+            &r.analyst,
+            &wo,
+            json!({"password": PASSWORD, "sample_ids": []}),
+        )
         .await;
     empty.assert_invalid("sample_ids");
     let nopass = r.draft_as(&r.analyst, &wo, json!({})).await;
     assert!(nopass.status.is_client_error(), "{nopass:?}");
     let typo = r
-        .draft_as(&r.analyst, &other_wo, json!({"password": PASSWORD, "samples": []}))
+        .draft_as(
+            &r.analyst,
+            &other_wo,
+            json!({"password": PASSWORD, "samples": []}),
+        )
         .await;
     typo.assert_problem_shape();
     assert_eq!(typo.status.as_u16(), 422, "{typo:?}");
@@ -189,7 +232,11 @@ async fn a_draft_needs_a_ready_order_or_completed_chosen_samples() {
 
     // An interim report over the completed sample.
     let interim = r
-        .draft_as(&r.analyst, &wo, json!({"password": PASSWORD, "sample_ids": [id(&s[0])]}))
+        .draft_as(
+            &r.analyst,
+            &wo,
+            json!({"password": PASSWORD, "sample_ids": [id(&s[0])]}),
+        )
         .await;
     assert_eq!(interim.status, StatusCode::CREATED, "{interim:?}");
     assert_eq!(interim.body["interim"], true);
@@ -214,7 +261,9 @@ async fn a_draft_whose_data_changed_cannot_be_issued_and_is_discarded() {
     let d = r.draft(&wo).await;
     // A signatory reopens the result after the draft was prepared.
     let ids = r.cd_of(&s);
-    let t = r.retest(&r.signatory, &ids[0], "复核发现称量记录有误").await;
+    let t = r
+        .retest(&r.signatory, &ids[0], "复核发现称量记录有误")
+        .await;
     assert_eq!(t.status, StatusCode::CREATED, "{t:?}");
     let refused = r.issue_as(&r.signatory, &d, PASSWORD).await;
     refused.assert_problem(409);

@@ -12,7 +12,10 @@ async fn client_user(r: &Rep, name: &str, client: &str) -> String {
 }
 
 async fn get(r: &Rep, path: &str, token: &str) -> StatusCode {
-    r.app.send(Method::GET, path, Some(token), None).await.status()
+    r.app
+        .send(Method::GET, path, Some(token), None)
+        .await
+        .status()
 }
 
 #[tokio::test]
@@ -21,13 +24,21 @@ async fn a_client_reads_its_own_issued_reports_and_nothing_else() {
     // Client A (the lab's client): two samples, one reported in an interim report.
     let (wo_a, s_a) = r.approved_order(&["0.111", "0.222"], 2).await;
     let interim = r
-        .draft_as(&r.analyst, &wo_a, json!({"password": PASSWORD, "sample_ids": [id(&s_a[0])]}))
+        .draft_as(
+            &r.analyst,
+            &wo_a,
+            json!({"password": PASSWORD, "sample_ids": [id(&s_a[0])]}),
+        )
         .await;
     assert_eq!(interim.status, StatusCode::CREATED, "{interim:?}");
     let rep_a = r.issue(&interim.body).await;
     // A second draft of A, not issued: invisible to the client.
     let draft_a = r
-        .draft_as(&r.analyst, &wo_a, json!({"password": PASSWORD, "sample_ids": [id(&s_a[1])]}))
+        .draft_as(
+            &r.analyst,
+            &wo_a,
+            json!({"password": PASSWORD, "sample_ids": [id(&s_a[1])]}),
+        )
         .await
         .body;
 
@@ -41,7 +52,10 @@ async fn a_client_reads_its_own_issued_reports_and_nothing_else() {
     let b = client_user(&r, "client-b", &id(&c)).await;
 
     // A's own: the report, its PDF, the list and the exports.
-    assert_eq!(get(&r, &format!("/api/v1/reports/{}", id(&rep_a)), &a).await, StatusCode::OK);
+    assert_eq!(
+        get(&r, &format!("/api/v1/reports/{}", id(&rep_a)), &a).await,
+        StatusCode::OK
+    );
     let pdf = r.pdf(&rep_a, &a).await;
     assert_eq!(pdf.status, StatusCode::OK);
     assert_eq!(pdf.sha256(), rep_a["sha256"].as_str().unwrap_or_default());
@@ -50,13 +64,23 @@ async fn a_client_reads_its_own_issued_reports_and_nothing_else() {
         .get(&format!("/api/v1/reports?work_order_id={}", id(&wo_a)), &a)
         .await;
     assert_eq!(status, StatusCode::OK, "{list}");
-    let listed: Vec<String> = list["items"].as_array().expect("items").iter().map(id).collect();
+    let listed: Vec<String> = list["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(id)
+        .collect();
     assert_eq!(listed, vec![id(&rep_a)], "a client sees no drafts: {list}");
 
     // The CSV carries only what the issued report carries: sample 1, not sample 2.
     let res = r
         .app
-        .send(Method::GET, &format!("/api/v1/work-orders/{}/results.csv", id(&wo_a)), Some(&a), None)
+        .send(
+            Method::GET,
+            &format!("/api/v1/work-orders/{}/results.csv", id(&wo_a)),
+            Some(&a),
+            None,
+        )
         .await;
     assert_eq!(res.status(), StatusCode::OK);
     let bytes = res.bytes().await.expect("csv").to_vec();
@@ -68,7 +92,12 @@ async fn a_client_reads_its_own_issued_reports_and_nothing_else() {
     assert!(!csv.contains(&crate::analysis::lab_id(&s_a[1])));
     let xlsx = r
         .app
-        .send(Method::GET, &format!("/api/v1/work-orders/{}/results.xlsx", id(&wo_a)), Some(&a), None)
+        .send(
+            Method::GET,
+            &format!("/api/v1/work-orders/{}/results.xlsx", id(&wo_a)),
+            Some(&a),
+            None,
+        )
         .await;
     assert_eq!(xlsx.status(), StatusCode::OK);
     let x = xlsx.bytes().await.expect("xlsx");
@@ -80,7 +109,10 @@ async fn a_client_reads_its_own_issued_reports_and_nothing_else() {
     let items = portal["items"].as_array().expect("items");
     assert_eq!(items.len(), 1, "{portal}");
     assert_eq!(items[0]["work_order"]["id"], json!(id(&wo_a)));
-    assert_eq!(items[0]["stage"], "in_analysis", "one of two samples reported: {portal}");
+    assert_eq!(
+        items[0]["stage"], "in_analysis",
+        "one of two samples reported: {portal}"
+    );
     assert_eq!(items[0]["reports"][0]["number"], rep_a["number"]);
 
     // Everything of B, and A's draft, answers 404 to A.
@@ -105,12 +137,27 @@ async fn a_client_reads_its_own_issued_reports_and_nothing_else() {
     }
     // A client cannot draft, issue, amend or discard.
     for (path, body) in [
-        (format!("/api/v1/work-orders/{}/reports", id(&wo_a)), json!({"password": PASSWORD})),
-        (format!("/api/v1/reports/{}/issue", id(&draft_a)), json!({"password": PASSWORD})),
-        (format!("/api/v1/reports/{}/amend", id(&rep_a)), json!({"password": PASSWORD, "reason": "x"})),
-        (format!("/api/v1/reports/{}/discard", id(&draft_a)), json!({})),
+        (
+            format!("/api/v1/work-orders/{}/reports", id(&wo_a)),
+            json!({"password": PASSWORD}),
+        ),
+        (
+            format!("/api/v1/reports/{}/issue", id(&draft_a)),
+            json!({"password": PASSWORD}),
+        ),
+        (
+            format!("/api/v1/reports/{}/amend", id(&rep_a)),
+            json!({"password": PASSWORD, "reason": "x"}),
+        ),
+        (
+            format!("/api/v1/reports/{}/discard", id(&draft_a)),
+            json!({}),
+        ),
     ] {
-        let ans = r.app.answer(Method::POST, &path, Some(&a), Some(&body)).await;
+        let ans = r
+            .app
+            .answer(Method::POST, &path, Some(&a), Some(&body))
+            .await;
         ans.assert_problem(403);
     }
 }

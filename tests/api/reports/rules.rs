@@ -20,7 +20,12 @@ async fn gb36600_verdicts_are_printed_beside_results_and_summarised() {
     // The export carries the same verdicts, one row per sample.
     let csv = r
         .app
-        .send(Method::GET, &format!("/api/v1/work-orders/{}/results.csv", id(&wo)), Some(&r.lab.admin), None)
+        .send(
+            Method::GET,
+            &format!("/api/v1/work-orders/{}/results.csv", id(&wo)),
+            Some(&r.lab.admin),
+            None,
+        )
         .await
         .text()
         .await

@@ -3,7 +3,7 @@ use super::read::published;
 use crate::db::Db;
 use crate::domain::report::ReportStatus;
 use crate::entity::report;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde::Serialize;
@@ -78,8 +78,23 @@ pub async fn by_number(db: &Db, number: &str, code: &str) -> AppResult<Verificat
     }
 }
 
+/// Whether `bytes` start like a PDF file (`%PDF-`, possibly after a few bytes of junk, as
+/// readers allow within the first kilobyte).
+pub fn looks_like_pdf(bytes: &[u8]) -> bool {
+    bytes[..bytes.len().min(1024)]
+        .windows(5)
+        .any(|w| w == b"%PDF-")
+}
+
 /// `POST /verify` with a PDF: the issued report whose stored bytes have this SHA-256.
+/// Something that is not a PDF at all is refused (422 naming `file`).
 pub async fn by_pdf(db: &Db, bytes: &[u8]) -> AppResult<Verification> {
+    if !looks_like_pdf(bytes) {
+        return Err(AppError::field(
+            "file",
+            "is not a PDF file (a PDF starts with %PDF-)",
+        ));
+    }
     let sha = hex::encode(Sha256::digest(bytes));
     let found = report::Entity::find()
         .filter(report::Column::PdfSha256.eq(sha))

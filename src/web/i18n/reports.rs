@@ -97,6 +97,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("vf.code.button", "核验", "Verify"),
     ("vf.again", "核验另一份报告", "Verify another report"),
     ("vf.err.no_file", "请选择一个 PDF 文件", "choose a PDF file"),
+    ("vf.err.not_pdf", "该文件不是 PDF 文件", "the file is not a PDF"),
     ("vf.err.too_big", "文件超过 {} MiB", "the file is larger than {} MiB"),
     ("vf.err.expired", "表单已过期：请重新选择文件后再核验。", "The form expired: choose the file again and verify."),
     ("vf.err.unreadable", "无法读取上传的文件（过大或不完整）", "the uploaded file could not be read (too large or incomplete)"),

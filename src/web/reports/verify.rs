@@ -217,6 +217,9 @@ async fn read_upload(file: Option<&TempFile<'_>>) -> Result<Vec<u8>, &'static st
     if bytes.len() as u64 > max {
         return Err("vf.err.too_big");
     }
+    if !service::looks_like_pdf(&bytes) {
+        return Err("vf.err.not_pdf");
+    }
     Ok(bytes)
 }
 

@@ -177,7 +177,11 @@ pub(super) fn evaluate(
             (Outcome::Class, c, true, c > 3, class_labels(c))
         }
         Ok(Judged::AtBest(c)) => {
-            notes.push("detection limit above the class I limit: not classifiable".to_string());
+            notes.push(
+                "检出限高于Ⅰ类限值，不参与分类 / detection limit above the class I limit: \
+                 not classifiable"
+                    .to_string(),
+            );
             let (zh, en) = class_labels(c);
             (
                 Outcome::AtBest,

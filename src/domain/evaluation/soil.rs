@@ -13,8 +13,8 @@ pub(super) fn gb36600(input: &Input<'_>, limits: &[LimitRow], ctx: &Context) -> 
         Some(c @ ("first_class" | "second_class")) => c,
         None | Some("") => {
             notes.push(
-                "planned land use not given: category 1 (first_class) values applied \
-                 (GB 36600-2018 5.3.1)"
+                "规划用途不明确，适用第一类用地筛选值和管制值 / planned land use not given: \
+                 category 1 (first_class) values applied (GB 36600-2018 5.3.1)"
                     .to_string(),
             );
             "first_class"
@@ -32,7 +32,8 @@ pub(super) fn gb36600(input: &Input<'_>, limits: &[LimitRow], ctx: &Context) -> 
     judge(GB36600, input, &rows, notes, |outcome| {
         let above = matches!(outcome, Outcome::GtScreening | Outcome::GtIntervention);
         (above && background).then(|| {
-            "footnote ①: above the screening value but at or below the soil background value \
+            "注①：超过筛选值但等于或低于土壤环境背景值（附录A）的，不纳入污染地块管理 / \
+             footnote ①: above the screening value but at or below the soil background value \
              (Annex A) → not managed as contaminated land"
                 .to_string()
         })
@@ -63,7 +64,11 @@ pub(super) fn judge(
         Measured::Value(v) => compare(*v, input.unit, screening, limits),
         Measured::NotDetected { limit } => match convert(*limit, input.unit, &screening.unit) {
             Ok(dl) if dl <= limits.0 => {
-                notes.push("not detected: detection limit at or below the screening value".into());
+                notes.push(
+                    "未检出，检出限不高于筛选值 / not detected: detection limit at or below \
+                     the screening value"
+                        .into(),
+                );
                 Ok(Outcome::LeScreening)
             }
             Ok(_) => Err("detection limit above the screening value".to_string()),

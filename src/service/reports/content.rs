@@ -164,6 +164,20 @@ fn description(s: &sample::Model) -> String {
         .join("；")
 }
 
+/// A sampling point's kind as printed: Chinese and English.
+fn point_kind(kind: &str) -> String {
+    let words = match kind {
+        "soil_boring" => "土壤钻孔 Soil boring",
+        "monitoring_well" => "监测井 Monitoring well",
+        "river_section" => "河流断面 River section",
+        "sea_buoy" => "海洋浮标 Sea buoy",
+        "outfall" => "排放口 Outfall",
+        "other" => "其他 Other",
+        other => other,
+    };
+    words.to_string()
+}
+
 fn depth(s: &sample::Model) -> Option<String> {
     match (&s.depth_top_m, &s.depth_bottom_m) {
         (Some(t), Some(b)) => Some(format!("{t}–{b}")),
@@ -483,7 +497,7 @@ pub async fn build(
             .into_iter()
             .map(|p| PointInfo {
                 code: p.code,
-                kind: p.kind,
+                kind: point_kind(&p.kind),
                 latitude: p.latitude,
                 longitude: p.longitude,
                 note: p.note,

@@ -86,6 +86,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("vf.not_file", "该文件与本中心签发的任何报告都不一致（哪怕只改动一个字节）。", "This file matches no report issued by this centre (a single changed byte is enough)."),
     ("vf.current", "现行有效", "issued, current"),
     ("vf.superseded", "已被替代", "superseded"),
+    ("vf.stale_warning", "本报告是真实签发的，但已被修订版替代并作废，请以最新版本为准。", "This report was genuinely issued but has been superseded by an amendment and is void: rely on the newer revision."),
     ("vf.superseded_by", "已被修订版 {} 替代：请以新版报告为准。", "Superseded by the amendment {}: the new revision is the valid one."),
     ("vf.issued_at", "签发时间", "Issued at"),
     ("vf.upload.title", "上传 PDF 文件核验", "Verify a PDF file"),

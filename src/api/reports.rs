@@ -122,7 +122,8 @@ pub async fn issue(
 ) -> AppResult<Json<ReportView>> {
     user.require(&[Role::Signatory])?;
     Ok(Json(
-        lifecycle::issue(&state.db, &state.config, &user.actor(), id, body.0).await?,
+        crate::service::reports::issue::issue(&state.db, &state.config, &user.actor(), id, body.0)
+            .await?,
     ))
 }
 

@@ -1,6 +1,7 @@
 //! Test reports: content snapshot, draft → issue → amend, stored PDFs, public verification, exports.
 pub mod content;
 pub mod export;
+pub mod issue;
 pub mod lifecycle;
 pub mod pdf;
 pub mod portal;

@@ -2,7 +2,7 @@
 use super::load;
 use crate::db::Db;
 use crate::domain::report::{ReportContent, ReportStatus};
-use crate::entity::{app_user, report, report_sample, sample, work_order};
+use crate::entity::{app_user, report, work_order};
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
@@ -72,17 +72,8 @@ async fn number_of(conn: &impl ConnectionTrait, id: Option<Uuid>) -> AppResult<O
 
 /// The view of one report row.
 pub async fn view(conn: &impl ConnectionTrait, r: &report::Model) -> AppResult<ReportView> {
-    let links = report_sample::Entity::find()
-        .filter(report_sample::Column::ReportId.eq(r.id))
-        .order_by_asc(report_sample::Column::Position)
-        .all(conn)
-        .await?;
-    let ids: Vec<Uuid> = links.iter().map(|l| l.sample_id).collect();
-    let mut samples = sample::Entity::find()
-        .filter(sample::Column::Id.is_in(ids.clone()))
-        .all(conn)
-        .await?;
-    samples.sort_by_key(|s| ids.iter().position(|i| *i == s.id));
+    let samples = super::lifecycle::samples_of(conn, r).await?;
+    let ids: Vec<Uuid> = samples.iter().map(|s| s.id).collect();
     let wo = work_order::Entity::find_by_id(r.work_order_id)
         .one(conn)
         .await?

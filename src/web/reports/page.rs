@@ -284,14 +284,16 @@ async fn act(
             let input = IssueInput {
                 password: form.password.clone(),
             };
-            lifecycle::issue(db, cfg, &actor, id, input).await.map(|v| {
-                (
-                    format!("/reports/{id}"),
-                    tr.t("rp.flash.issued")
-                        .replace("{number}", v.number.as_deref().unwrap_or_default())
-                        .replace("{name}", &user.display_name),
-                )
-            })
+            crate::service::reports::issue::issue(db, cfg, &actor, id, input)
+                .await
+                .map(|v| {
+                    (
+                        format!("/reports/{id}"),
+                        tr.t("rp.flash.issued")
+                            .replace("{number}", v.number.as_deref().unwrap_or_default())
+                            .replace("{name}", &user.display_name),
+                    )
+                })
         }
         "amend" => {
             user.require(PREPARE).map_err(with_user(&user))?;

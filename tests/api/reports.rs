@@ -15,6 +15,7 @@ mod amend;
 mod flow;
 mod isolation;
 mod rules;
+mod template;
 mod web;
 
 /// The lab's name as the PDF must print it.

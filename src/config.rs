@@ -38,6 +38,13 @@ pub struct Config {
     /// Folder of the test-report template (`default.toml`); without the file the built-in one is used.
     #[serde(default = "default_reports_dir")]
     pub reports_dir: PathBuf,
+    /// The most samples one report may cover (larger work orders get several reports).
+    #[serde(default = "default_report_max_samples")]
+    pub report_max_samples: usize,
+}
+
+fn default_report_max_samples() -> usize {
+    200
 }
 
 fn default_database_url() -> String {
@@ -166,6 +173,12 @@ impl Config {
             crate::domain::password::check(pw).map_err(|e| {
                 format!("invalid setting admin_password (EGRET_ADMIN_PASSWORD): {e}")
             })?;
+        }
+        if !(1..=5000).contains(&self.report_max_samples) {
+            return Err(
+                "invalid setting report_max_samples (EGRET_REPORT_MAX_SAMPLES): must be between 1 and 5000"
+                    .into(),
+            );
         }
         // Finds and parses the process-wide CJK font (see `report::font`).
         crate::report::font::configure(self.report_font.as_deref())?;

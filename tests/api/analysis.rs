@@ -41,7 +41,11 @@ pub struct Ana {
 impl Ana {
     /// A fresh app with users and the method found; the catalogue as seeded.
     pub async fn new() -> Ana {
-        let app = TestApp::spawn().await;
+        Self::on(TestApp::spawn().await).await
+    }
+
+    /// As [`Ana::new`] on a given app (e.g. one spawned with other settings).
+    pub async fn on(app: TestApp) -> Ana {
         let lab = Lab::new(&app).await;
         let analyst = app
             .user_with_roles(&lab.admin, "analyst", &["analyst"])
@@ -62,7 +66,12 @@ impl Ana {
     /// As [`new`], with the lab's reporting set: cadmium MDL 0.01 mg/kg to 3 decimals, lead MDL
     /// 0.1 mg/kg to 3 significant figures.
     pub async fn ready() -> Ana {
-        let a = Self::new().await;
+        Self::ready_on(TestApp::spawn().await).await
+    }
+
+    /// As [`Ana::ready`] on a given app.
+    pub async fn ready_on(app: TestApp) -> Ana {
+        let a = Self::on(app).await;
         a.set_ma(&a.cd, json!({"mdl": "0.01", "decimals": 3})).await;
         a.set_ma(
             &a.pb,

@@ -76,7 +76,12 @@ pub fn squeeze(text: &str) -> String {
 impl Rep {
     /// [`Rev::new`] with the lab profile filled in.
     pub async fn new() -> Rep {
-        let r = Rev::new().await;
+        Self::on(TestApp::spawn().await).await
+    }
+
+    /// As [`Rep::new`] on a given app.
+    pub async fn on(app: TestApp) -> Rep {
+        let r = Rev::on(app).await;
         let (status, v) = r
             .app
             .put(

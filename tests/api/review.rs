@@ -59,7 +59,12 @@ pub fn value_for(i: usize) -> String {
 impl Rev {
     /// A fresh app: [`Ana::ready`] plus a reviewer and a signatory.
     pub async fn new() -> Rev {
-        let a = Ana::ready().await;
+        Self::on(TestApp::spawn().await).await
+    }
+
+    /// As [`Rev::new`] on a given app.
+    pub async fn on(app: TestApp) -> Rev {
+        let a = Ana::ready_on(app).await;
         let (status, me) = a.app.get("/api/v1/me", &a.analyst).await;
         assert_eq!(status, StatusCode::OK, "{me}");
         let analyst = Person {

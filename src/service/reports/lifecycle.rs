@@ -1,8 +1,8 @@
 //! Prepare a draft, amend an issued report, discard a draft (issuing is in `issue.rs`): each one
 //! transaction with its e-signature and audit events (DESIGN.md invariants 3–5).
 use super::content::{self, date};
+use super::load;
 use super::read::{view, ReportView};
-use super::{load, MAX_SAMPLES_PER_REPORT};
 use crate::config::Config;
 use crate::db::{Db, WriteTx};
 use crate::domain::report::{ReportContent, ReportEvent, ReportStatus, SignLine};
@@ -159,6 +159,7 @@ async fn chosen_samples(
     conn: &impl ConnectionTrait,
     wo: &work_order::Model,
     chosen: Option<&[Uuid]>,
+    max: usize,
 ) -> AppResult<(Vec<sample::Model>, bool)> {
     let all = sample::Entity::find()
         .filter(sample::Column::WorkOrderId.eq(wo.id))
@@ -177,9 +178,9 @@ async fn chosen_samples(
                 "the work order has no sample to report".into(),
             ));
         }
-        if live.len() > MAX_SAMPLES_PER_REPORT {
+        if live.len() > max {
             return Err(AppError::Conflict(format!(
-                "the work order has {} samples and a report holds at most {MAX_SAMPLES_PER_REPORT}: choose the samples of each report (sample_ids)",
+                "the work order has {} samples and a report holds at most {max}: choose the samples of each report (sample_ids)",
                 live.len()
             )));
         }
@@ -192,10 +193,10 @@ async fn chosen_samples(
             "choose at least one sample, or leave sample_ids out for the whole work order",
         ));
     }
-    if ids.len() > MAX_SAMPLES_PER_REPORT {
+    if ids.len() > max {
         errors.push(FieldError::new(
             "sample_ids",
-            format!("a report holds at most {MAX_SAMPLES_PER_REPORT} samples"),
+            format!("a report holds at most {max} samples"),
         ));
     }
     let mut picked: Vec<&sample::Model> = Vec::new();
@@ -332,10 +333,22 @@ pub async fn draft(
         .await?
         .ok_or_else(|| AppError::NotFound("work order".into()))?;
     // Refusals that need no signature come first: they never ask for (or count) the password.
-    chosen_samples(&db.conn, &wo, input.sample_ids.as_deref()).await?;
+    chosen_samples(
+        &db.conn,
+        &wo,
+        input.sample_ids.as_deref(),
+        cfg.report_max_samples,
+    )
+    .await?;
     esign(db, cfg, user_id, &input.password, "prepared").await?;
     let tx = db.begin().await?;
-    let (samples, interim) = chosen_samples(&*tx, &wo, input.sample_ids.as_deref()).await?;
+    let (samples, interim) = chosen_samples(
+        &*tx,
+        &wo,
+        input.sample_ids.as_deref(),
+        cfg.report_max_samples,
+    )
+    .await?;
     let user = signer(&*tx, user_id).await?;
     let prepared = SignLine {
         name: user.display_name.clone(),

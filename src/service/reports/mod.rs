@@ -13,9 +13,6 @@ use crate::error::{AppError, AppResult};
 use sea_orm::{ConnectionTrait, EntityTrait};
 use uuid::Uuid;
 
-/// At most this many samples go into one report (larger work orders get several).
-pub const MAX_SAMPLES_PER_REPORT: usize = 200;
-
 /// A report `scope` may see: a client sees only its own client's issued or superseded reports;
 /// anything else answers 404, exactly as a report that does not exist.
 pub async fn load(

@@ -285,3 +285,42 @@ async fn a_draft_whose_data_changed_cannot_be_issued_and_is_discarded() {
         .await
         .assert_problem(409);
 }
+
+#[tokio::test]
+async fn a_report_holds_at_most_report_max_samples_samples() {
+    let app = TestApp::spawn_with(|f| f.merge(("report_max_samples", 1))).await;
+    let r = Rep::on(app).await;
+    let (wo, s) = r.approved_order(&[], 2).await;
+    let whole = r
+        .draft_as(&r.analyst, &wo, json!({"password": PASSWORD}))
+        .await;
+    whole.assert_problem(409);
+    assert!(
+        whole.body["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("at most 1"),
+        "{whole:?}"
+    );
+    let both = r
+        .draft_as(
+            &r.analyst,
+            &wo,
+            json!({"password": PASSWORD, "sample_ids": [id(&s[0]), id(&s[1])]}),
+        )
+        .await;
+    both.assert_invalid("sample_ids");
+    // Two reports, one sample each.
+    for sample in &s {
+        let one = r
+            .draft_as(
+                &r.analyst,
+                &wo,
+                json!({"password": PASSWORD, "sample_ids": [id(sample)]}),
+            )
+            .await;
+        assert_eq!(one.status, StatusCode::CREATED, "{one:?}");
+        r.issue(&one.body).await;
+    }
+    assert_eq!(r.work_order(&wo).await["sample_counts"]["reported"], 2);
+}

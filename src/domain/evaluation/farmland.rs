@@ -9,7 +9,10 @@ pub(super) fn gb15618(input: &Input<'_>, limits: &[LimitRow], ctx: &Context) -> 
     let farmland = match ctx.farmland_type.as_deref().map(str::trim) {
         Some(t) if !t.is_empty() => t,
         _ => {
-            notes.push("farmland type not given: the 'other' (其他) values applied".to_string());
+            notes.push(
+                "未给出农用地类型，按“其他”执行 / farmland type not given: the 'other' (其他) values applied"
+                    .to_string(),
+            );
             "other"
         }
     };
@@ -26,7 +29,12 @@ pub(super) fn gb15618(input: &Input<'_>, limits: &[LimitRow], ctx: &Context) -> 
     let banded = rows.iter().any(|r| has(&r.ph_min) || has(&r.ph_max));
     let rows = if banded {
         let Some(ph) = ctx.soil_ph else {
-            return not_judged(GB15618, Vec::new(), notes, "soil pH not measured".into());
+            return not_judged(
+                GB15618,
+                Vec::new(),
+                notes,
+                "未测定土壤pH / soil pH not measured".into(),
+            );
         };
         let mut in_band = Vec::new();
         for r in rows {
@@ -228,7 +236,10 @@ mod tests {
     fn missing_ph_or_farmland_type() {
         let no_ph = judge("cd", "0.1", Some("paddy"), None);
         assert_eq!(no_ph.outcome, Outcome::NotJudged);
-        assert_eq!(no_ph.note.as_deref(), Some("soil pH not measured"));
+        assert_eq!(
+            no_ph.note.as_deref(),
+            Some("未测定土壤pH / soil pH not measured")
+        );
         // No farmland type → "other" rows, with a note.
         let untyped = judge("cd", "0.35", None, Some("6.0"));
         assert_eq!(untyped.outcome, Outcome::GtScreening);

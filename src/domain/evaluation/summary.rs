@@ -238,7 +238,7 @@ mod tests {
         let s = sum("GB36600-2018", &list).unwrap();
         assert_eq!(s.notes.len(), 1);
         assert!(
-            s.notes[0].starts_with("铅 (Pb): unit mismatch"),
+            s.notes[0].starts_with("铅 (Pb): 单位不一致"),
             "{:?}",
             s.notes
         );

@@ -13,7 +13,7 @@ pub(super) fn applicable<'a>(
     if ctx.lake_reservoir {
         Ok(if lake.is_empty() { general } else { lake })
     } else if general.is_empty() && !lake.is_empty() {
-        Err("applies to lakes and reservoirs only".to_string())
+        Err("仅适用于湖、库 / applies to lakes and reservoirs only".to_string())
     } else {
         Ok(general)
     }
@@ -163,7 +163,7 @@ mod tests {
         assert_eq!(river_tn.outcome, Outcome::NotJudged);
         assert_eq!(
             river_tn.note.as_deref(),
-            Some("applies to lakes and reservoirs only")
+            Some("仅适用于湖、库 / applies to lakes and reservoirs only")
         );
     }
 

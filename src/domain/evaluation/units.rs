@@ -16,7 +16,7 @@ pub(super) fn convert(value: Decimal, from: &str, to: &str) -> Result<Decimal, S
     }
     let refused = || {
         format!(
-            "unit mismatch: result in '{}', limit in '{}': not compared",
+            "单位不一致，未比较 / unit mismatch: result in '{}', limit in '{}': not compared",
             from.trim(),
             to.trim()
         )

@@ -81,6 +81,13 @@ fn chinese_numeral(n: usize) -> String {
 }
 
 /// Columns from (header, share of the width, alignment); shares are scaled to the body width.
+/// A section heading kept on the page with the start of its table, then the table.
+fn headed_table(flow: &mut Flow, heading_text: &str, table: &Table) {
+    let keep = flow.table_height(table, 15);
+    heading(flow, heading_text, keep);
+    flow.table(table);
+}
+
 pub(super) fn columns(flow: &Flow, spec: &[(String, f32, Align)]) -> Vec<Column> {
     let total: f32 = spec.iter().map(|c| c.1).sum();
     spec.iter()
@@ -205,9 +212,7 @@ fn general(flow: &mut Flow, ctx: &mut Ctx) {
         size: BODY,
         continued: String::new(),
     };
-    let keep = flow.table_height(&table, 15);
-    heading(flow, &h, keep);
-    flow.table(&table);
+    headed_table(flow, &h, &table);
 }
 
 fn land_use(ctx: &Ctx, v: &str) -> String {
@@ -271,9 +276,7 @@ fn points(flow: &mut Flow, ctx: &mut Ctx) {
         size: TABLE,
         continued: String::new(),
     };
-    let keep = flow.table_height(&table, 15);
-    heading(flow, &h, keep);
-    flow.table(&table);
+    headed_table(flow, &h, &table);
 }
 
 fn samples(flow: &mut Flow, ctx: &mut Ctx) {
@@ -334,9 +337,7 @@ fn samples(flow: &mut Flow, ctx: &mut Ctx) {
         size: TABLE,
         continued: String::new(),
     };
-    let keep = flow.table_height(&table, 15);
-    heading(flow, &h, keep);
-    flow.table(&table);
+    headed_table(flow, &h, &table);
 }
 
 fn methods(flow: &mut Flow, ctx: &mut Ctx) {
@@ -364,9 +365,7 @@ fn methods(flow: &mut Flow, ctx: &mut Ctx) {
         size: TABLE,
         continued: String::new(),
     };
-    let keep = flow.table_height(&table, 15);
-    heading(flow, &h, keep);
-    flow.table(&table);
+    headed_table(flow, &h, &table);
 }
 
 fn qc(flow: &mut Flow, ctx: &mut Ctx) {
@@ -420,9 +419,7 @@ fn qc(flow: &mut Flow, ctx: &mut Ctx) {
         size: TABLE,
         continued: String::new(),
     };
-    let keep = flow.table_height(&table, 15);
-    heading(flow, &h, keep);
-    flow.table(&table);
+    headed_table(flow, &h, &table);
 }
 
 /// `passed / judged` as a percentage with one decimal (half up), `—` when nothing was judged.
@@ -477,9 +474,7 @@ fn deviations(flow: &mut Flow, ctx: &mut Ctx) {
         size: TABLE,
         continued: String::new(),
     };
-    let keep = flow.table_height(&table, 15);
-    heading(flow, &h, keep);
-    flow.table(&table);
+    headed_table(flow, &h, &table);
 }
 
 pub(super) fn none(flow: &mut Flow, ctx: &Ctx) {

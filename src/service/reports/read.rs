@@ -2,8 +2,9 @@
 use super::load;
 use crate::db::Db;
 use crate::domain::report::{ReportContent, ReportStatus};
-use crate::entity::{app_user, report, work_order};
+use crate::entity::{app_user, report, signature, work_order};
 use crate::error::{AppError, AppResult};
+use crate::service::analysis::views::SignatureView;
 use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::Serialize;
@@ -40,6 +41,9 @@ pub struct ReportView {
     pub amendment_reason: Option<String>,
     /// The number of the amendment that superseded this report.
     pub superseded_by: Option<String>,
+    /// The report's e-signatures ("prepared", "issued"), oldest first: who, when, the SHA-256 signed
+    /// (the content snapshot when prepared, the PDF bytes when issued). Staff only; empty for clients.
+    pub signatures: Vec<SignatureView>,
 }
 
 /// Statuses a client may see.
@@ -105,13 +109,26 @@ pub async fn view(conn: &impl ConnectionTrait, r: &report::Model) -> AppResult<R
         supersedes: number_of(conn, r.amends_id).await?,
         amendment_reason: r.amendment_reason.clone(),
         superseded_by: number_of(conn, r.superseded_by_id).await?,
+        signatures: signature::Entity::find()
+            .filter(signature::Column::Entity.eq("report"))
+            .filter(signature::Column::EntityId.eq(r.id))
+            .order_by_asc(signature::Column::SignedAt)
+            .all(conn)
+            .await?
+            .iter()
+            .map(SignatureView::from)
+            .collect(),
     })
 }
 
 /// One report.
 pub async fn get(db: &Db, id: Uuid, scope: Option<Uuid>) -> AppResult<ReportView> {
     let r = load(&db.conn, id, scope).await?;
-    view(&db.conn, &r).await
+    let mut v = view(&db.conn, &r).await?;
+    if scope.is_some() {
+        v.signatures.clear();
+    }
+    Ok(v)
 }
 
 /// The reports of a work order (a client: its issued and superseded ones), newest first.
@@ -134,7 +151,11 @@ pub async fn list(db: &Db, work_order_id: Uuid, scope: Option<Uuid>) -> AppResul
         .iter()
         .filter(|r| scope.is_none() || published(&r.status))
     {
-        out.push(view(&db.conn, r).await?);
+        let mut v = view(&db.conn, r).await?;
+        if scope.is_some() {
+            v.signatures.clear();
+        }
+        out.push(v);
     }
     Ok(out)
 }

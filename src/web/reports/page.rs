@@ -58,6 +58,18 @@ pub struct Facts {
     pub prepared_at: String,
     pub issued_by: String,
     pub issued_at: String,
+    /// The e-signature rows (staff only): meaning, printed name, username, local time, SHA-256.
+    pub signatures: Vec<SigLine>,
+}
+
+/// One e-signature of the report as the page lists it.
+pub struct SigLine {
+    pub meaning: String,
+    pub printed_name: String,
+    pub username: String,
+    pub at: String,
+    pub hash: String,
+    pub note: String,
 }
 
 /// The issue form: shown to a signatory while the report is a draft.
@@ -234,6 +246,18 @@ fn facts(tr: Tr, tz: chrono_tz::Tz, v: &ReportView, all: &[ReportView]) -> Facts
         prepared_at: local(Some(v.prepared_at), tz),
         issued_by: v.issued_by_name.clone().unwrap_or_default(),
         issued_at: local(v.issued_at, tz),
+        signatures: v
+            .signatures
+            .iter()
+            .map(|s| SigLine {
+                meaning: tr.t(&format!("rv.meaning.{}", s.meaning)).to_string(),
+                printed_name: s.printed_name.clone(),
+                username: s.username.clone(),
+                at: local(Some(s.signed_at), tz),
+                hash: s.content_hash.clone(),
+                note: s.note.clone().unwrap_or_default(),
+            })
+            .collect(),
     }
 }
 

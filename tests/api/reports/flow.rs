@@ -155,6 +155,20 @@ async fn a_ready_work_order_is_drafted_issued_downloaded_and_verified() {
         .await;
     assert!(gone.is_err(), "reports are never deleted");
 
+    // The report's two e-signatures: "prepared" by the analyst, "issued" by the signatory over the
+    // SHA-256 of the stored PDF.
+    let (_, full) = r
+        .app
+        .get(&format!("/api/v1/reports/{}", id(&d)), &r.lab.admin)
+        .await;
+    let sigs = full["signatures"].as_array().expect("signatures");
+    assert_eq!(sigs.len(), 2, "{full}");
+    assert_eq!(sigs[0]["meaning"], "prepared");
+    assert_eq!(sigs[0]["user_id"], json!(r.analyst.id));
+    assert_eq!(sigs[1]["meaning"], "issued");
+    assert_eq!(sigs[1]["printed_name"], json!(r.signatory.display));
+    assert_eq!(sigs[1]["content_hash"], json!(sha));
+
     // Issuing again is refused.
     r.issue_as(&r.signatory, &issued, PASSWORD)
         .await

@@ -51,11 +51,13 @@ async fn a_client_reads_its_own_issued_reports_and_nothing_else() {
     let a = client_user(&r, "client-a", &r.lab.client_id).await;
     let b = client_user(&r, "client-b", &id(&c)).await;
 
-    // A's own: the report, its PDF, the list and the exports.
-    assert_eq!(
-        get(&r, &format!("/api/v1/reports/{}", id(&rep_a)), &a).await,
-        StatusCode::OK
-    );
+    // A's own: the report (without the staff's signature rows), its PDF, the list and the exports.
+    let (status, own) = r
+        .app
+        .get(&format!("/api/v1/reports/{}", id(&rep_a)), &a)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{own}");
+    assert_eq!(own["signatures"], json!([]), "{own}");
     let pdf = r.pdf(&rep_a, &a).await;
     assert_eq!(pdf.status, StatusCode::OK);
     assert_eq!(pdf.sha256(), rep_a["sha256"].as_str().unwrap_or_default());

@@ -383,37 +383,6 @@ fn example_reports_for_people() {
     }
 }
 
-/// `cargo test --release --lib report::test_report::tests::render_time -- --ignored --nocapture`
-#[test]
-#[ignore]
-fn render_time() {
-    let Some(font) = font_or_skip() else { return };
-    let content = sample_content(20, 45);
-    let issue = sample_issue();
-    let t = builtin();
-    let _ = render(&content, Some(&issue), &t, &font).unwrap();
-    let runs = 10;
-    let (mut laying, mut saving, mut size) =
-        (std::time::Duration::ZERO, std::time::Duration::ZERO, 0);
-    for _ in 0..runs {
-        let start = std::time::Instant::now();
-        let doc = build(&content, Some(&issue), &t, &font).unwrap();
-        let built = std::time::Instant::now();
-        size = save(&doc).len();
-        laying += built - start;
-        saving += built.elapsed();
-    }
-    let (laying, saving) = (laying / runs, saving / runs);
-    let each = laying + saving;
-    let pages = pages_text(&render(&content, Some(&issue), &t, &font).unwrap(), false)
-        .map_or(0, |p| p.len());
-    println!(
-        "20 × 45 issued report: {each:?} per render (layout {laying:?}, save {saving:?}), \
-         {size} bytes, {pages} pages"
-    );
-    assert!(each.as_millis() < 200 && size < 400 * 1024);
-}
-
 /// Every installed well-known font (CI has only one of them) prints Chinese that reads back.
 #[test]
 fn chinese_reads_back_with_every_installed_font() {
